@@ -1,0 +1,60 @@
+package dev.leanode.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+/** Settings of the build Job. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BuildSpec {
+  @Pattern("^([0-9]{1,4}h)?([0-9]{1,5}m)?([0-9]{1,6}s)?$")
+  @JsonPropertyDescription(
+      "Longest a build may run (Go duration: 1h, 20m, 90s, 1h30m); becomes the Job's"
+          + " activeDeadlineSeconds. Default: the operator's setting (20m).")
+  private String timeout;
+
+  @JsonPropertyDescription(
+      "Use Kaniko's layer cache in <image repository>/cache. Default: the operator's setting (true).")
+  private Boolean cache;
+
+  @JsonPropertyDescription(
+      "Also build the tutorial's single-stage Dockerfile, push it to <tag>-single-stage and record"
+          + " the size difference in status.comparison.")
+  private Boolean compareSingleStage = false;
+
+  @JsonPropertyDescription("Requests and limits of the build container.")
+  private ResourceRequirements resources;
+
+  public String getTimeout() {
+    return timeout;
+  }
+
+  public void setTimeout(String timeout) {
+    this.timeout = timeout;
+  }
+
+  public Boolean getCache() {
+    return cache;
+  }
+
+  public void setCache(Boolean cache) {
+    this.cache = cache;
+  }
+
+  public Boolean getCompareSingleStage() {
+    return compareSingleStage;
+  }
+
+  public void setCompareSingleStage(Boolean compareSingleStage) {
+    this.compareSingleStage = compareSingleStage;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.leanode.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** A git repository holding the app. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GitSource {
+  @Required
+  @Size(min = 1, max = 2048)
+  @Pattern("^(https?|ssh|git|file)://[^\\s]+$")
+  @JsonPropertyDescription(
+      "Clone URL (https://, http://, ssh://, git:// or file://). No whitespace, no leading '-'.")
+  private String url;
+
+  @Size(max = 255)
+  @Pattern("^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+  @JsonPropertyDescription(
+      "Branch, tag or full commit SHA; default: the remote's HEAD. Resolved to an exact commit"
+          + " before building (status.source.commit).")
+  private String revision;
+
+  @Size(max = 1024)
+  @Pattern("^[A-Za-z0-9._-][A-Za-z0-9._/-]*$")
+  @JsonPropertyDescription(
+      "Folder of the app inside the repository, relative, without '..'; default: the root.")
+  private String subPath;
+
+  @JsonPropertyDescription(
+      "Secret in the same namespace with keys username + password (or token) for HTTPS clones.")
+  private LocalObjectRef secretRef;
+
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public String getRevision() {
+    return revision;
+  }
+
+  public void setRevision(String revision) {
+    this.revision = revision;
+  }
+
+  public String getSubPath() {
+    return subPath;
+  }
+
+  public void setSubPath(String subPath) {
+    this.subPath = subPath;
+  }
+
+  public LocalObjectRef getSecretRef() {
+    return secretRef;
+  }
+
+  public void setSecretRef(LocalObjectRef secretRef) {
+    this.secretRef = secretRef;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.leanode.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A Node.js app that Leanode turns into a lean production image, built in-cluster by Kaniko. */
+@Group(NodeAppImage.GROUP)
+@Version(NodeAppImage.VERSION)
+@Kind("NodeAppImage")
+@Plural("nodeappimages")
+@Singular("nodeappimage")
+@ShortNames("nai")
+@AdditionalPrinterColumn(
+    name = "READY",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "REASON",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+    priority = 1)
+@AdditionalPrinterColumn(name = "IMAGE", jsonPath = ".status.output.image")
+@AdditionalPrinterColumn(name = "SIZE", jsonPath = ".status.output.size")
+@AdditionalPrinterColumn(name = "DIGEST", jsonPath = ".status.output.digest", priority = 1)
+@AdditionalPrinterColumn(
+    name = "AGE",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class NodeAppImage extends CustomResource<NodeAppImageSpec, NodeAppImageStatus>
+    implements Namespaced {
+  public static final String GROUP = "leanode.dev";
+  public static final String VERSION = "v1alpha1";
+
+  @Override
+  protected NodeAppImageStatus initStatus() {
+    return new NodeAppImageStatus();
+  }
+}

@@ -1,0 +1,410 @@
+package dev.leanode.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Observed state of a NodeAppImage: conditions plus what was built and measured. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class NodeAppImageStatus {
+  public static final String READY = "Ready";
+  public static final String BUILDING = "Building";
+
+  @JsonPropertyDescription("metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Ready: image for the current generation pushed and measured. Building: a build Job for the"
+          + " current generation runs.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The exact source that was built.")
+  private SourceStatus source;
+
+  @JsonPropertyDescription("The generated Dockerfile: ConfigMap holding it and its SHA-256.")
+  private DockerfileStatus dockerfile;
+
+  @JsonPropertyDescription("The build Job of the current build inputs.")
+  private BuildStatus build;
+
+  @JsonPropertyDescription("The pushed image: reference, digest and compressed size.")
+  private OutputStatus output;
+
+  @JsonPropertyDescription("Single-stage vs Leanode size (only with build.compareSingleStage).")
+  private ComparisonStatus comparison;
+
+  @JsonIgnore
+  public Optional<Condition> condition(String type) {
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public SourceStatus getSource() {
+    return source;
+  }
+
+  public void setSource(SourceStatus source) {
+    this.source = source;
+  }
+
+  public DockerfileStatus getDockerfile() {
+    return dockerfile;
+  }
+
+  public void setDockerfile(DockerfileStatus dockerfile) {
+    this.dockerfile = dockerfile;
+  }
+
+  public BuildStatus getBuild() {
+    return build;
+  }
+
+  public void setBuild(BuildStatus build) {
+    this.build = build;
+  }
+
+  public OutputStatus getOutput() {
+    return output;
+  }
+
+  public void setOutput(OutputStatus output) {
+    this.output = output;
+  }
+
+  public ComparisonStatus getComparison() {
+    return comparison;
+  }
+
+  public void setComparison(ComparisonStatus comparison) {
+    this.comparison = comparison;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NodeAppImageStatus s
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(source, s.source)
+        && Objects.equals(dockerfile, s.dockerfile)
+        && Objects.equals(build, s.build)
+        && Objects.equals(output, s.output)
+        && Objects.equals(comparison, s.comparison);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, conditions, source, dockerfile, build, output);
+  }
+
+  /** The exact source that was built. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SourceStatus {
+    @JsonPropertyDescription("Full commit SHA the git revision resolved to.")
+    private String commit;
+
+    @JsonPropertyDescription("The revision as written in the spec (or HEAD).")
+    private String revision;
+
+    public SourceStatus() {}
+
+    public SourceStatus(String commit, String revision) {
+      this.commit = commit;
+      this.revision = revision;
+    }
+
+    public String getCommit() {
+      return commit;
+    }
+
+    public void setCommit(String commit) {
+      this.commit = commit;
+    }
+
+    public String getRevision() {
+      return revision;
+    }
+
+    public void setRevision(String revision) {
+      this.revision = revision;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SourceStatus s
+          && Objects.equals(commit, s.commit)
+          && Objects.equals(revision, s.revision);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(commit, revision);
+    }
+  }
+
+  /** Where the generated Dockerfile is kept. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class DockerfileStatus {
+    @JsonPropertyDescription("ConfigMap holding the Dockerfile (and inline files) of this build.")
+    private String configMap;
+
+    @JsonPropertyDescription("SHA-256 of the generated Dockerfile.")
+    private String sha256;
+
+    public DockerfileStatus() {}
+
+    public DockerfileStatus(String configMap, String sha256) {
+      this.configMap = configMap;
+      this.sha256 = sha256;
+    }
+
+    public String getConfigMap() {
+      return configMap;
+    }
+
+    public void setConfigMap(String configMap) {
+      this.configMap = configMap;
+    }
+
+    public String getSha256() {
+      return sha256;
+    }
+
+    public void setSha256(String sha256) {
+      this.sha256 = sha256;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DockerfileStatus s
+          && Objects.equals(configMap, s.configMap)
+          && Objects.equals(sha256, s.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(configMap, sha256);
+    }
+  }
+
+  /** The build Job. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class BuildStatus {
+    @JsonPropertyDescription("Name of the build Job.")
+    private String job;
+
+    @JsonPropertyDescription("Hash of the build inputs; the Job name ends with its first 10 chars.")
+    private String inputHash;
+
+    @JsonPropertyDescription("When the Job started (RFC 3339).")
+    private String startTime;
+
+    @JsonPropertyDescription("When the Job finished (RFC 3339).")
+    private String completionTime;
+
+    public String getJob() {
+      return job;
+    }
+
+    public void setJob(String job) {
+      this.job = job;
+    }
+
+    public String getInputHash() {
+      return inputHash;
+    }
+
+    public void setInputHash(String inputHash) {
+      this.inputHash = inputHash;
+    }
+
+    public String getStartTime() {
+      return startTime;
+    }
+
+    public void setStartTime(String startTime) {
+      this.startTime = startTime;
+    }
+
+    public String getCompletionTime() {
+      return completionTime;
+    }
+
+    public void setCompletionTime(String completionTime) {
+      this.completionTime = completionTime;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BuildStatus s
+          && Objects.equals(job, s.job)
+          && Objects.equals(inputHash, s.inputHash)
+          && Objects.equals(startTime, s.startTime)
+          && Objects.equals(completionTime, s.completionTime);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(job, inputHash, startTime, completionTime);
+    }
+  }
+
+  /** The pushed image. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class OutputStatus {
+    @JsonPropertyDescription("Image reference that was pushed.")
+    private String image;
+
+    @JsonPropertyDescription("Digest of the pushed manifest (sha256:...).")
+    private String digest;
+
+    @JsonPropertyDescription(
+        "Compressed size in bytes: config + layers as the registry stores them.")
+    private Long sizeBytes;
+
+    @JsonPropertyDescription("sizeBytes for people, e.g. 52.1 MiB.")
+    private String size;
+
+    @JsonPropertyDescription(
+        "Platform measured when the digest is an image index, e.g. linux/amd64.")
+    private String platform;
+
+    public String getImage() {
+      return image;
+    }
+
+    public void setImage(String image) {
+      this.image = image;
+    }
+
+    public String getDigest() {
+      return digest;
+    }
+
+    public void setDigest(String digest) {
+      this.digest = digest;
+    }
+
+    public Long getSizeBytes() {
+      return sizeBytes;
+    }
+
+    public void setSizeBytes(Long sizeBytes) {
+      this.sizeBytes = sizeBytes;
+    }
+
+    public String getSize() {
+      return size;
+    }
+
+    public void setSize(String size) {
+      this.size = size;
+    }
+
+    public String getPlatform() {
+      return platform;
+    }
+
+    public void setPlatform(String platform) {
+      this.platform = platform;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof OutputStatus s
+          && Objects.equals(image, s.image)
+          && Objects.equals(digest, s.digest)
+          && Objects.equals(sizeBytes, s.sizeBytes)
+          && Objects.equals(size, s.size)
+          && Objects.equals(platform, s.platform);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(image, digest, sizeBytes, size, platform);
+    }
+  }
+
+  /** Single-stage vs Leanode. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ComparisonStatus {
+    @JsonPropertyDescription("Image the single-stage variant was pushed to.")
+    private String singleStageImage;
+
+    @JsonPropertyDescription("Compressed size of the single-stage variant in bytes.")
+    private Long singleStageSizeBytes;
+
+    @JsonPropertyDescription("singleStageSizeBytes - status.output.sizeBytes.")
+    private Long savedBytes;
+
+    @JsonPropertyDescription("savedBytes as a percentage of singleStageSizeBytes, one decimal.")
+    private Double savedPercent;
+
+    public String getSingleStageImage() {
+      return singleStageImage;
+    }
+
+    public void setSingleStageImage(String singleStageImage) {
+      this.singleStageImage = singleStageImage;
+    }
+
+    public Long getSingleStageSizeBytes() {
+      return singleStageSizeBytes;
+    }
+
+    public void setSingleStageSizeBytes(Long singleStageSizeBytes) {
+      this.singleStageSizeBytes = singleStageSizeBytes;
+    }
+
+    public Long getSavedBytes() {
+      return savedBytes;
+    }
+
+    public void setSavedBytes(Long savedBytes) {
+      this.savedBytes = savedBytes;
+    }
+
+    public Double getSavedPercent() {
+      return savedPercent;
+    }
+
+    public void setSavedPercent(Double savedPercent) {
+      this.savedPercent = savedPercent;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ComparisonStatus s
+          && Objects.equals(singleStageImage, s.singleStageImage)
+          && Objects.equals(singleStageSizeBytes, s.singleStageSizeBytes)
+          && Objects.equals(savedBytes, s.savedBytes)
+          && Objects.equals(savedPercent, s.savedPercent);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(singleStageImage, singleStageSizeBytes, savedBytes, savedPercent);
+    }
+  }
+}
