@@ -11,9 +11,9 @@ import io.fabric8.generator.annotation.Size;
 public class GitSource {
   @Required
   @Size(min = 1, max = 2048)
-  @Pattern("^(https?|ssh|git|file)://[^\\s]+$")
+  @Pattern("^https?://[^\\s]+$")
   @JsonPropertyDescription(
-      "Clone URL (https://, http://, ssh://, git:// or file://). No whitespace, no leading '-'.")
+      "HTTPS (or plain HTTP) clone URL; Kaniko clones it in the build pod (no ssh).")
   private String url;
 
   @Size(max = 255)
