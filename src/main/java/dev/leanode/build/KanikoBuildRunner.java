@@ -342,7 +342,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
         .withName(name)
         .withImage(image)
         .withArgs(args)
-        .withEnv(env.isEmpty() ? null : env)
+        .withEnv(env)
         .withVolumeMounts(mounts)
         .withResources(resources)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
