@@ -91,7 +91,8 @@ public class RenderCommand implements Callable<Integer> {
     List<FieldError> errors =
         s == null ? List.of(new FieldError("spec", "is required")) : validator.validate(s);
     if (!errors.isEmpty()) {
-      throw new CliException(String.join("\nerror: ", errors.stream().map(FieldError::toString).toList()));
+      throw new CliException(
+          String.join("\nerror: ", errors.stream().map(FieldError::toString).toList()));
     }
     ResolvedSource source = resolve(s);
     var options =
@@ -148,7 +149,9 @@ public class RenderCommand implements Callable<Integer> {
             outputDir.resolve("Dockerfile.single-stage"), r.singleStage, StandardCharsets.UTF_8);
       }
       Files.writeString(
-          outputDir.resolve("configmap.yaml"), YAML.asYaml(r.plan.configMap()), StandardCharsets.UTF_8);
+          outputDir.resolve("configmap.yaml"),
+          YAML.asYaml(r.plan.configMap()),
+          StandardCharsets.UTF_8);
       Files.writeString(
           outputDir.resolve("job.yaml"), YAML.asYaml(r.plan.job()), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -158,9 +161,7 @@ public class RenderCommand implements Callable<Integer> {
 
   static String asStream(Rendered r) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# Dockerfile (ConfigMap ")
-        .append(r.plan.name())
-        .append(", key Dockerfile)\n");
+    sb.append("# Dockerfile (ConfigMap ").append(r.plan.name()).append(", key Dockerfile)\n");
     for (String line : r.dockerfile.split("\n", -1)) {
       sb.append(line.isEmpty() ? "#" : "#   " + line).append('\n');
     }

@@ -8,8 +8,8 @@ import java.util.stream.Stream;
 /**
  * Operator-wide limit of running build Jobs ({@code leanode.build.max-concurrent-builds}). The
  * informer cache lags behind our own creates, so Jobs we created but the cache has not shown yet
- * count too; the check and the reservation happen under one lock so that concurrent
- * reconciliations cannot overshoot the limit.
+ * count too; the check and the reservation happen under one lock so that concurrent reconciliations
+ * cannot overshoot the limit.
  */
 public class BuildSlots {
   private final int max;

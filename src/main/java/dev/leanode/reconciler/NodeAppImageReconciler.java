@@ -27,13 +27,13 @@ import dev.leanode.status.Conditions;
 import dev.leanode.status.Reason;
 import dev.leanode.validation.FieldError;
 import dev.leanode.validation.SpecValidator;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -42,9 +42,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.quarkiverse.operatorsdk.annotations.RBACRule;
-import io.quarkiverse.operatorsdk.annotations.RBACVerbs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,8 +82,10 @@ import org.jboss.logging.Logger;
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
 public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   public static final String NAME = "nodeappimage";
+
   /** Where build pods see the operator's CA bundle (docs/architecture.md). */
   public static final String CA_BUNDLE_PATH = "/leanode/ca/ca.crt";
+
   /** Changing this annotation's value requests a rebuild of unchanged inputs (e.g. after a fix). */
   public static final String REBUILD_ANNOTATION = "leanode.dev/rebuild";
 
@@ -190,9 +190,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     void run() {
       NodeAppImageSpec spec = resource.getSpec();
       List<FieldError> errors =
-          spec == null
-              ? List.of(new FieldError("spec", "is required"))
-              : validator.validate(spec);
+          spec == null ? List.of(new FieldError("spec", "is required")) : validator.validate(spec);
       if (!errors.isEmpty()) {
         outcome(Reason.INVALID_SPEC, joinErrors(errors), null);
         return;
@@ -224,8 +222,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       }
 
       var options =
-          new DockerfileOptions(
-              settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
+          new DockerfileOptions(settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
       String dockerfile;
       String singleStage;
       try {
@@ -251,11 +248,13 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       }
 
       next.setDockerfile(
-          new NodeAppImageStatus.DockerfileStatus(plan.configMap().getMetadata().getName(), sha256(dockerfile)));
+          new NodeAppImageStatus.DockerfileStatus(
+              plan.configMap().getMetadata().getName(), sha256(dockerfile)));
       if (source instanceof ResolvedSource.Git git) {
         next.setSource(
             new NodeAppImageStatus.SourceStatus(
-                git.commit(), Objects.requireNonNullElse(spec.getSource().getGit().getRevision(), "HEAD")));
+                git.commit(),
+                Objects.requireNonNullElse(spec.getSource().getGit().getRevision(), "HEAD")));
       } else {
         next.setSource(null);
       }
@@ -390,7 +389,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
                           .filter(x -> x.reason().equals(s))
                           .findFirst())
               .orElse(Reason.BUILD_SUCCEEDED);
-      String msg = previous.condition(NodeAppImageStatus.READY).map(c -> c.getMessage()).orElse(null);
+      String msg =
+          previous.condition(NodeAppImageStatus.READY).map(c -> c.getMessage()).orElse(null);
       outcome(r, msg, r == Reason.SIZE_UNKNOWN ? SIZE_RETRY_MIN : null);
     }
 
@@ -419,8 +419,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     boolean jobExistsUnfinished(String key) {
       // a reservation stays until the informer shows the Job; afterwards active counting covers it
       String[] nsName = key.split("/", 2);
-      return jobs == null
-          || jobs.get(new ResourceID(nsName[1], nsName[0])).isEmpty();
+      return jobs == null || jobs.get(new ResourceID(nsName[1], nsName[0])).isEmpty();
     }
 
     /** Finished build Jobs beyond leanode.build.keep-jobs go, oldest first, with ConfigMaps. */
@@ -431,14 +430,22 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
               .filter(JobStates::isFinished)
               .sorted(
                   Comparator.comparing(
-                          (Job j) -> Objects.requireNonNullElse(j.getMetadata().getCreationTimestamp(), ""))
+                          (Job j) ->
+                              Objects.requireNonNullElse(
+                                  j.getMetadata().getCreationTimestamp(), ""))
                       .reversed())
               .toList();
       int keep = Math.max(0, settings.keepJobs() - 1); // the current build counts as one
       for (Job old : finished.subList(Math.min(keep, finished.size()), finished.size())) {
         String name = old.getMetadata().getName();
-        client.batch().v1().jobs().inNamespace(namespace).withName(name).withPropagationPolicy(
-            io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withName(name)
+            .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+            .delete();
         client.configMaps().inNamespace(namespace).withName(name).delete();
       }
     }
@@ -447,8 +454,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       return ctx.getSecondaryResources(Job.class).stream()
           .filter(j -> name.equals(j.getMetadata().getName()))
           .findFirst()
-          .orElseGet(
-              () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get());
+          .orElseGet(() -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get());
     }
 
     ResolvedSource resolveSource(NodeAppImageSpec spec)
@@ -465,7 +471,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
           throw new SecretProblem(
               "spec.source.git.secretRef: Secret " + namespace + "/" + name + " not found");
         }
-        creds = GitCredentials.fromSecretData(Objects.requireNonNullElse(secret.getData(), Map.of()));
+        creds =
+            GitCredentials.fromSecretData(Objects.requireNonNullElse(secret.getData(), Map.of()));
         if (creds.isEmpty()) {
           throw new SecretProblem(
               "spec.source.git.secretRef: Secret "
@@ -483,8 +490,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         return Lookup.error(
             "spec.output.pushSecretRef: Secret " + namespace + "/" + name + " not found");
       }
-      String data =
-          secret.getData() == null ? null : secret.getData().get(".dockerconfigjson");
+      String data = secret.getData() == null ? null : secret.getData().get(".dockerconfigjson");
       if (data == null) {
         return Lookup.error(
             "spec.output.pushSecretRef: Secret "
@@ -575,7 +581,10 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
             default -> null;
           };
       boolean wasRunning =
-          previous.condition(NodeAppImageStatus.BUILDING).map(c -> "True".equals(c.getStatus())).orElse(false);
+          previous
+              .condition(NodeAppImageStatus.BUILDING)
+              .map(c -> "True".equals(c.getStatus()))
+              .orElse(false);
       if (outcome != null && wasRunning) {
         metrics.buildFinished(namespace, outcome, duration(next.getBuild()));
       }
@@ -586,7 +595,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     if (build == null || build.getStartTime() == null || build.getCompletionTime() == null) {
       return null;
     }
-    return Duration.between(Instant.parse(build.getStartTime()), Instant.parse(build.getCompletionTime()));
+    return Duration.between(
+        Instant.parse(build.getStartTime()), Instant.parse(build.getCompletionTime()));
   }
 
   static String succeededMessage(NodeAppImageStatus.OutputStatus out) {

@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Resolves git revisions with {@code ls-remote}, remembering each answer briefly: every Job and
- * Pod event reconciles again, and asking the git server each time would hammer it for nothing.
+ * Resolves git revisions with {@code ls-remote}, remembering each answer briefly: every Job and Pod
+ * event reconciles again, and asking the git server each time would hammer it for nothing.
  */
 public class SourceResolver {
   private final GitRevisionResolver resolver;

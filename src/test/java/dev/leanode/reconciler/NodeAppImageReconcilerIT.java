@@ -88,7 +88,10 @@ class NodeAppImageReconcilerIT {
     var pod = job.getSpec().getTemplate().getSpec();
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();
     Container kaniko =
-        pod.getContainers().stream().filter(c -> c.getName().equals("kaniko")).findFirst().orElseThrow();
+        pod.getContainers().stream()
+            .filter(c -> c.getName().equals("kaniko"))
+            .findFirst()
+            .orElseThrow();
     assertThat(kaniko.getArgs())
         .contains(
             "--dockerfile=/leanode/dockerfile/Dockerfile",
@@ -105,23 +108,31 @@ class NodeAppImageReconcilerIT {
               assertThat(m.getReadOnly()).isTrue();
             });
 
-    var cm = k8s.configMaps().stream().filter(c -> c.getMetadata().getName().equals(job.getMetadata().getName())).findFirst().orElseThrow();
+    var cm =
+        k8s.configMaps().stream()
+            .filter(c -> c.getMetadata().getName().equals(job.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
     assertThat(cm.getData()).containsKey("Dockerfile");
-    assertThat(cm.getData().get("Dockerfile")).contains("USER node").contains("NODE_ENV=production");
+    assertThat(cm.getData().get("Dockerfile"))
+        .contains("USER node")
+        .contains("NODE_ENV=production");
     assertThat(cm.getData().values()).anyMatch(v -> v.contains("require('express')"));
     assertThat(cm.getMetadata().getOwnerReferences())
         .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
 
     Condition building =
-        k8s.awaitCondition("express-app", NodeAppImageStatus.BUILDING, c -> "True".equals(c.getStatus()));
+        k8s.awaitCondition(
+            "express-app", NodeAppImageStatus.BUILDING, c -> "True".equals(c.getStatus()));
     assertThat(building.getReason()).isEqualTo("BuildRunning");
     NodeAppImageStatus status = k8s.get("express-app").getStatus();
     assertThat(status.getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
     assertThat(status.getBuild().getJob()).isEqualTo(job.getMetadata().getName());
     assertThat(status.getDockerfile().getConfigMap()).isEqualTo(job.getMetadata().getName());
     assertThat(status.getDockerfile().getSha256()).matches("[0-9a-f]{64}");
-    await().atMost(OperatorFixture.TIMEOUT)
+    await()
+        .atMost(OperatorFixture.TIMEOUT)
         .until(() -> k8s.events().stream().anyMatch(e -> "BuildStarted".equals(e.getReason())));
   }
 
@@ -139,13 +150,18 @@ class NodeAppImageReconcilerIT {
     assertThat(status.getOutput().getDigest()).isEqualTo(digest('a'));
     assertThat(status.getOutput().getSizeBytes()).isEqualTo(54_634_123L);
     assertThat(status.getOutput().getSize()).isEqualTo("52.1 MiB");
-    assertThat(status.getOutput().getImage()).isEqualTo("registry.example.com/team/express-app:1.0.0");
+    assertThat(status.getOutput().getImage())
+        .isEqualTo("registry.example.com/team/express-app:1.0.0");
     assertThat(status.getBuild().getCompletionTime()).isNotNull();
-    assertThat(status.condition(NodeAppImageStatus.BUILDING).orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(status.condition(NodeAppImageStatus.BUILDING).orElseThrow().getStatus())
+        .isEqualTo("False");
     // the push secret's credentials were used to read the size back
-    assertThat(registry.credentials).anySatisfy(c -> assertThat(c).hasValueSatisfying(r -> assertThat(r.username()).isEqualTo("ci")));
+    assertThat(registry.credentials)
+        .anySatisfy(
+            c -> assertThat(c).hasValueSatisfying(r -> assertThat(r.username()).isEqualTo("ci")));
     assertThat(registry.calls).anyMatch(c -> c.contains("@" + digest('a')));
-    await().atMost(OperatorFixture.TIMEOUT)
+    await()
+        .atMost(OperatorFixture.TIMEOUT)
         .until(() -> k8s.events().stream().anyMatch(e -> "BuildSucceeded".equals(e.getReason())));
     // unchanged spec: the finished Job is not repeated
     assertThat(k8s.jobs()).hasSize(1);
@@ -185,13 +201,20 @@ class NodeAppImageReconcilerIT {
 
     Condition ready = k8s.awaitReady("express-app", "False", "BuildFailed");
     assertThat(ready.getMessage()).contains("npm ERR! 404 Not Found");
-    assertThat(k8s.get("express-app").getStatus().condition(NodeAppImageStatus.BUILDING).orElseThrow().getStatus())
+    assertThat(
+            k8s.get("express-app")
+                .getStatus()
+                .condition(NodeAppImageStatus.BUILDING)
+                .orElseThrow()
+                .getStatus())
         .isEqualTo("False");
-    await().atMost(OperatorFixture.TIMEOUT)
+    await()
+        .atMost(OperatorFixture.TIMEOUT)
         .until(
             () ->
                 k8s.events().stream()
-                    .anyMatch(e -> "BuildFailed".equals(e.getReason()) && "Warning".equals(e.getType())));
+                    .anyMatch(
+                        e -> "BuildFailed".equals(e.getReason()) && "Warning".equals(e.getType())));
   }
 
   @Test
@@ -251,13 +274,16 @@ class NodeAppImageReconcilerIT {
 
     Condition ready = k8s.awaitReady("express-app", "False", "InvalidSpec");
     assertThat(ready.getMessage()).contains("spec.app.files[0]");
-    await().atMost(OperatorFixture.TIMEOUT)
+    await()
+        .atMost(OperatorFixture.TIMEOUT)
         .until(
             () ->
                 k8s.events().stream()
-                    .anyMatch(e -> "InvalidSpec".equals(e.getReason()) && "Warning".equals(e.getType())));
+                    .anyMatch(
+                        e -> "InvalidSpec".equals(e.getReason()) && "Warning".equals(e.getType())));
     assertThat(k8s.jobs()).isEmpty();
-    assertThat(k8s.configMaps()).noneMatch(c -> c.getMetadata().getName().startsWith("express-app"));
+    assertThat(k8s.configMaps())
+        .noneMatch(c -> c.getMetadata().getName().startsWith("express-app"));
   }
 
   @Test

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -45,7 +44,8 @@ final class OperatorFixture {
     this.namespace = "t-" + UUID.randomUUID().toString().substring(0, 8);
     client
         .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
   }
 
@@ -140,7 +140,8 @@ final class OperatorFixture {
     var pod =
         new PodBuilder()
             .withNewMetadata()
-            .withName(job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
+            .withName(
+                job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
             .withNamespace(namespace)
             .withLabels(labels)
             .endMetadata()
@@ -172,14 +173,22 @@ final class OperatorFixture {
             .withType(succeeded ? "Complete" : "Failed")
             .withStatus("True")
             .withReason(failureReason)
-            .withMessage(failureReason == null ? null : "Job has reached the specified backoff limit")
+            .withMessage(
+                failureReason == null ? null : "Job has reached the specified backoff limit")
             .endCondition();
     if (succeeded) {
       status.withSucceeded(1).withCompletionTime(now);
     } else {
       status.withFailed(1);
     }
-    Job current = client.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).get();
+    Job current =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withName(job.getMetadata().getName())
+            .get();
     current.setStatus(status.build());
     client.batch().v1().jobs().inNamespace(namespace).resource(current).updateStatus();
   }
@@ -202,13 +211,26 @@ final class OperatorFixture {
   List<HasMetadata> allLeanodeObjects() {
     var selector = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
     List<HasMetadata> all = new java.util.ArrayList<>();
-    all.addAll(client.batch().v1().jobs().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
-    all.addAll(client.configMaps().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE).list().getItems());
+    all.addAll(
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .list()
+            .getItems());
+    all.addAll(
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .list()
+            .getItems());
     return all;
   }
 
   static String digest(char c) {
     return "sha256:" + String.valueOf(c).repeat(64);
   }
-
 }

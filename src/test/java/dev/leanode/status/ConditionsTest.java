@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ConditionsTest {
   static final Instant T0 = Instant.parse("2026-11-28T10:00:00Z");
@@ -31,12 +31,14 @@ class ConditionsTest {
     assertThat(c).extracting(Condition::getType).containsExactly("Ready", "Building");
     assertThat(c.get(0).getStatus()).isEqualTo(ready);
     assertThat(c.get(1).getStatus()).isEqualTo(building);
-    assertThat(c).allSatisfy(x -> {
-      assertThat(x.getReason()).isEqualTo(reason.reason()).matches("[A-Z][A-Za-z]+");
-      assertThat(x.getMessage()).isEqualTo(reason.defaultMessage());
-      assertThat(x.getObservedGeneration()).isEqualTo(3L);
-      assertThat(x.getLastTransitionTime()).isEqualTo("2026-11-28T10:00:00Z");
-    });
+    assertThat(c)
+        .allSatisfy(
+            x -> {
+              assertThat(x.getReason()).isEqualTo(reason.reason()).matches("[A-Z][A-Za-z]+");
+              assertThat(x.getMessage()).isEqualTo(reason.defaultMessage());
+              assertThat(x.getObservedGeneration()).isEqualTo(3L);
+              assertThat(x.getLastTransitionTime()).isEqualTo("2026-11-28T10:00:00Z");
+            });
   }
 
   @Test
@@ -59,7 +61,9 @@ class ConditionsTest {
 
   @Test
   void everyReasonIsOneCamelCaseWordAndTheContractOnesExist() {
-    assertThat(Reason.values()).extracting(Reason::reason).allMatch(r -> r.matches("[A-Z][a-zA-Z]+"));
+    assertThat(Reason.values())
+        .extracting(Reason::reason)
+        .allMatch(r -> r.matches("[A-Z][a-zA-Z]+"));
     assertThat(Reason.values())
         .extracting(Reason::reason)
         .contains(

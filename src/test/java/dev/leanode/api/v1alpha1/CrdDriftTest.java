@@ -34,7 +34,8 @@ class CrdDriftTest {
       Files.writeString(COMMITTED, generated);
     }
     assertThat(COMMITTED)
-        .as("deploy/crds is stale: run ./mvnw test -Dtest=CrdDriftTest -Dleanode.golden.update=true")
+        .as(
+            "deploy/crds is stale: run ./mvnw test -Dtest=CrdDriftTest -Dleanode.golden.update=true")
         .exists();
     assertThat(Files.readString(COMMITTED)).isEqualTo(generated);
   }
