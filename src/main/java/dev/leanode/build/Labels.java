@@ -16,6 +16,9 @@ public final class Labels {
   public static final String RESOURCE = "leanode.dev/nodeappimage";
   public static final String BUILD_HASH = "leanode.dev/build-hash";
 
+  /** Pod template annotation with the NodeAppImage's full name (label values are capped at 63). */
+  public static final String RESOURCE_NAME_ANNOTATION = "leanode.dev/nodeappimage-name";
+
   static final int MAX_LABEL_VALUE = 63;
 
   private Labels() {}

@@ -145,7 +145,11 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
                 .withLabelSelector(managed)
                 .withSecondaryToPrimaryMapper(
                     pod -> {
-                      String owner = pod.getMetadata().getLabels().get(Labels.RESOURCE);
+                      var annotations = pod.getMetadata().getAnnotations();
+                      String owner =
+                          annotations == null
+                              ? null
+                              : annotations.get(Labels.RESOURCE_NAME_ANNOTATION);
                       return owner == null
                           ? Set.of()
                           : Set.of(new ResourceID(owner, pod.getMetadata().getNamespace()));
