@@ -4,9 +4,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,6 @@ final class ChartUnderTest {
   static final String NAMESPACE = "leanode-system";
   // helm template assumes Kubernetes 1.20 without a cluster; the chart needs >= 1.25
   static final String KUBE_VERSION = "1.30.0";
-  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private final Map<String, Object> sets = new LinkedHashMap<>();
 
@@ -29,9 +26,20 @@ final class ChartUnderTest {
     return new ChartUnderTest();
   }
 
-  /** A --set value (Helm's --set syntax: lists as {a,b}). */
+  /** A --set value. */
   ChartUnderTest set(String key, Object value) {
     sets.put(key, value);
+    return this;
+  }
+
+  /**
+   * A list value, as indexed --set entries (helm-java escapes commas, so Helm's {a,b} list syntax
+   * arrives as one string).
+   */
+  ChartUnderTest setList(String key, String... items) {
+    for (int i = 0; i < items.length; i++) {
+      sets.put(key + "[" + i + "]", items[i]);
+    }
     return this;
   }
 
@@ -59,14 +67,11 @@ final class ChartUnderTest {
     }
 
     private static List<HasMetadata> parse(String yaml) {
-      List<HasMetadata> out = new ArrayList<>();
-      for (String doc : yaml.split("(?m)^---\\s*$")) {
-        if (doc.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) {
-          continue;
-        }
-        out.add(SERIALIZATION.unmarshal(doc, HasMetadata.class));
-      }
-      return out;
+      return RbacRules.parseAll(yaml);
+    }
+
+    RbacRules rbac() {
+      return RbacRules.fromRendered(yaml);
     }
 
     <T extends HasMetadata> List<T> all(Class<T> type) {
