@@ -321,7 +321,9 @@ class ChartTemplateIT {
       assertThat(r.env("LEANODE_BUILD_TTL_SECONDS_AFTER_FINISHED")).hasValue("600");
       assertThat(r.env("LEANODE_BUILD_KEEP_JOBS")).hasValue("1");
       assertThat(r.env("QUARKUS_LOG_CATEGORY__DEV_LEANODE__LEVEL")).hasValue("DEBUG");
-      assertThat(r.env("JAVA_OPTS_APPEND")).hasValue("-XX:MaxRAMPercentage=60");
+      assertThat(r.env("JAVA_OPTS_APPEND"))
+          .hasValue(
+              "-Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAMPercentage=60");
       assertThat(r.deployment().getSpec().getReplicas()).isEqualTo(2);
     }
 
