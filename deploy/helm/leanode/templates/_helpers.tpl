@@ -72,40 +72,39 @@ Rules for the namespaces the operator watches: exactly the API calls the operato
 watched namespace. The chart's tests compare these with the operator's generated RBAC.
 */}}
 {{- define "leanode.watchRules" -}}
-# The primary resource: informer (get/list/watch), finalizer and metadata updates (patch/update).
+# The primary resource: the informer only (no finalizer: the operator never writes the spec or
+# metadata of a NodeAppImage).
 - apiGroups: ["leanode.dev"]
   resources: ["nodeappimages"]
-  verbs: ["get", "list", "watch", "patch", "update"]
-# Status is written once per reconcile.
+  verbs: ["get", "list", "watch"]
+# Status, written once per reconcile (server-side apply is off: merge patch).
 - apiGroups: ["leanode.dev"]
   resources: ["nodeappimages/status"]
   verbs: ["patch", "update"]
-# Needed when the operator sets ownerReferences with blockOwnerDeletion on its Jobs/ConfigMaps
-# (OwnerReferencesPermissionEnforcement admission plugin).
+# Build Jobs and ConfigMaps carry ownerReferences with blockOwnerDeletion, which the
+# OwnerReferencesPermissionEnforcement admission plugin only allows with this.
 - apiGroups: ["leanode.dev"]
   resources: ["nodeappimages/finalizers"]
   verbs: ["update"]
-# Build Jobs: created per build input, observed, old ones deleted (keepJobs).
+# Build Jobs: informer, one created per build input, old ones deleted (keepJobs).
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["get", "list", "watch", "create", "delete"]
-# Build ConfigMaps (Dockerfile, inline sources, CA bundle).
+# Build ConfigMaps (Dockerfile, inline sources, CA bundle): created and deleted with their Job,
+# never modified.
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-# Build pods: read-only, for the digest in the termination message and the log tail on failure.
+  verbs: ["get", "list", "watch", "create", "delete"]
+# Build pods: read-only informer, for the digest in the termination message and failure reasons.
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
-- apiGroups: [""]
-  resources: ["pods/log"]
-  verbs: ["get"]
-# Push and git Secrets: read-only (registry credentials to read the pushed image's size back).
+# Push and git Secrets: read by name only (registry credentials, git credentials check).
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch"]
-# Kubernetes Events on NodeAppImages (core/v1 Events, as the fabric8 client writes them).
+  verbs: ["get"]
+# core/v1 Events on NodeAppImages.
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}

@@ -4,8 +4,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
-import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,26 +16,16 @@ import org.jboss.logging.Logger;
  * null} from this {@link Dependent} producer means "no leader election", so the Helm value {@code
  * leaderElection.enabled} can switch it at deploy time.
  */
+@Singleton
 public class LeaderElectionProducer {
   private static final Logger LOG = Logger.getLogger(LeaderElectionProducer.class);
-
-  @ConfigProperty(name = "leanode.leader-election.enabled", defaultValue = "true")
-  boolean enabled;
-
-  @ConfigProperty(
-      name = "leanode.leader-election.lease-name",
-      defaultValue = "leanode-operator-lease")
-  String leaseName;
-
-  /** The operator's namespace (downward API in the chart); empty: the client's namespace. */
-  @ConfigProperty(name = "leanode.leader-election.lease-namespace")
-  Optional<String> leaseNamespace;
 
   @Produces
   @Dependent
   @Unremovable // looked up programmatically by QOSDK, never injected
-  LeaderElectionConfiguration leaderElectionConfiguration() {
-    return create(enabled, leaseName, leaseNamespace.orElse(null));
+  LeaderElectionConfiguration leaderElectionConfiguration(LeanodeConfig config) {
+    LeanodeConfig.LeaderElection le = config.leaderElection();
+    return create(le.enabled(), le.leaseName(), le.leaseNamespace().orElse(null));
   }
 
   /** The configuration for these settings, or null when leader election is off. */

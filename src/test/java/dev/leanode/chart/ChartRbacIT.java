@@ -28,13 +28,11 @@ class ChartRbacIT {
   /** Rules for the watched namespaces: group|resource|verb, and why the operator needs each. */
   static final Set<String> WATCH_RULES =
       Set.of(
-          // informer on the primary resource; finalizer and annotations written with patch/update
+          // informer on the primary resource (no finalizer, no spec/metadata writes)
           "leanode.dev|nodeappimages|get",
           "leanode.dev|nodeappimages|list",
           "leanode.dev|nodeappimages|watch",
-          "leanode.dev|nodeappimages|patch",
-          "leanode.dev|nodeappimages|update",
-          // status written once per reconcile (SSA off: patch or update)
+          // status written once per reconcile (SSA off)
           "leanode.dev|nodeappimages/status|patch",
           "leanode.dev|nodeappimages/status|update",
           // ownerReferences with blockOwnerDeletion on Jobs/ConfigMaps
@@ -45,26 +43,20 @@ class ChartRbacIT {
           "batch|jobs|watch",
           "batch|jobs|create",
           "batch|jobs|delete",
-          // build ConfigMaps
+          // build ConfigMaps: created and deleted with their Job, never modified
           "|configmaps|get",
           "|configmaps|list",
           "|configmaps|watch",
           "|configmaps|create",
-          "|configmaps|update",
-          "|configmaps|patch",
           "|configmaps|delete",
-          // build pods: termination message (digest) and log tail, read-only
+          // build pods: informer for termination messages, read-only
           "|pods|get",
           "|pods|list",
           "|pods|watch",
-          "|pods/log|get",
-          // push/git Secrets, read-only
+          // push/git Secrets, read by name
           "|secrets|get",
-          "|secrets|list",
-          "|secrets|watch",
           // core/v1 Events on NodeAppImages
-          "|events|create",
-          "|events|patch");
+          "|events|create");
 
   /** Leader election, in the release namespace only. */
   static final Set<String> LEASE_RULES =
@@ -101,6 +93,10 @@ class ChartRbacIT {
     assertThat(rbac.allows("update", "batch", "jobs", "apps")).isFalse();
     assertThat(rbac.allows("create", "", "pods", "apps")).isFalse();
     assertThat(rbac.allows("create", "leanode.dev", "nodeappimages", "apps")).isFalse();
+    assertThat(rbac.allows("patch", "leanode.dev", "nodeappimages", "apps")).isFalse();
+    assertThat(rbac.allows("list", "", "secrets", "apps")).as("no secret listing").isFalse();
+    assertThat(rbac.allows("get", "", "pods/log", "apps")).isFalse();
+    assertThat(rbac.allows("update", "", "configmaps", "apps")).isFalse();
     assertThat(rbac.allows("delete", "leanode.dev", "nodeappimages", "apps")).isFalse();
     assertThat(rbac.allows("get", "apiextensions.k8s.io", "customresourcedefinitions", null))
         .isFalse();

@@ -1,0 +1,176 @@
+package dev.leanode.cli;
+
+import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.api.v1alpha1.NodeAppImageSpec;
+import dev.leanode.build.BuildPlan;
+import dev.leanode.build.BuildRequest;
+import dev.leanode.build.ImageBuildRunner;
+import dev.leanode.config.BuildSettings;
+import dev.leanode.dockerfile.DockerfileGenerator;
+import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.reconciler.NodeAppImageReconciler;
+import dev.leanode.reconciler.SourceResolver;
+import dev.leanode.source.ResolvedSource;
+import dev.leanode.source.SourceUnavailableException;
+import dev.leanode.validation.FieldError;
+import dev.leanode.validation.SpecValidator;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code leanode render -f FILE [-o DIR]}: what the operator would create, without a cluster. */
+@Command(
+    name = "render",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print (or write to DIR) the Dockerfile, ConfigMap and Job the operator would create for a"
+          + " NodeAppImage, without a cluster.",
+      "Git sources are resolved with ls-remote (network, no cluster) unless --commit is given."
+    })
+public class RenderCommand implements Callable<Integer> {
+  @Option(
+      names = {"-f", "--filename"},
+      required = true,
+      description = "NodeAppImage YAML file")
+  Path file;
+
+  @Option(
+      names = {"-o", "--output-dir"},
+      description = "Write Dockerfile, configmap.yaml and job.yaml into this directory")
+  Path outputDir;
+
+  @Option(
+      names = "--commit",
+      description = "For git sources: build this commit instead of resolving the revision")
+  String commit;
+
+  @Spec CommandSpec spec;
+
+  @Inject BuildSettings settings;
+  @Inject SpecValidator validator;
+  @Inject DockerfileGenerator generator;
+  @Inject ImageBuildRunner runner;
+  @Inject SourceResolver sources;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      Rendered r = render();
+      if (outputDir != null) {
+        write(r);
+        out.println("wrote " + outputDir.resolve("Dockerfile") + ", configmap.yaml, job.yaml");
+      } else {
+        out.print(asStream(r));
+      }
+      out.flush();
+      return 0;
+    } catch (CliException e) {
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+  }
+
+  Rendered render() throws CliException {
+    NodeAppImage resource = SpecReader.read(file);
+    NodeAppImageSpec s = resource.getSpec();
+    List<FieldError> errors =
+        s == null ? List.of(new FieldError("spec", "is required")) : validator.validate(s);
+    if (!errors.isEmpty()) {
+      throw new CliException(
+          String.join("\nerror: ", errors.stream().map(FieldError::toString).toList()));
+    }
+    ResolvedSource source = resolve(s);
+    var options =
+        new DockerfileOptions(
+            settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null);
+    try {
+      String dockerfile = generator.generate(s.getApp(), options);
+      String single =
+          Boolean.TRUE.equals(s.getBuild().getCompareSingleStage())
+              ? generator.generateSingleStage(s.getApp(), options)
+              : null;
+      String pushSecret =
+          s.getOutput().getPushSecretRef() != null
+              ? s.getOutput().getPushSecretRef().getName()
+              : settings.defaultPushSecret();
+      BuildPlan plan =
+          runner.plan(new BuildRequest(resource, dockerfile, single, source, pushSecret, settings));
+      return new Rendered(dockerfile, single, plan);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  ResolvedSource resolve(NodeAppImageSpec s) throws CliException {
+    if (s.getSource().getInline() != null) {
+      return new ResolvedSource.Inline(new TreeMap<>(s.getSource().getInline().getFiles()));
+    }
+    var git = s.getSource().getGit();
+    if (commit != null) {
+      if (!commit.matches("[0-9a-f]{40}")) {
+        throw new CliException("--commit: must be a full 40-character lowercase hex SHA");
+      }
+      return new ResolvedSource.Git(
+          git.getUrl(),
+          null,
+          commit,
+          git.getSubPath(),
+          git.getSecretRef() == null ? null : git.getSecretRef().getName());
+    }
+    try {
+      return sources.resolve(git, Optional.empty());
+    } catch (SourceUnavailableException e) {
+      throw new CliException(
+          "spec.source.git.revision: " + e.getMessage() + " (pass --commit SHA to render offline)");
+    }
+  }
+
+  void write(Rendered r) throws CliException {
+    try {
+      Files.createDirectories(outputDir);
+      Files.writeString(outputDir.resolve("Dockerfile"), r.dockerfile, StandardCharsets.UTF_8);
+      if (r.singleStage != null) {
+        Files.writeString(
+            outputDir.resolve("Dockerfile.single-stage"), r.singleStage, StandardCharsets.UTF_8);
+      }
+      Files.writeString(
+          outputDir.resolve("configmap.yaml"),
+          YAML.asYaml(r.plan.configMap()),
+          StandardCharsets.UTF_8);
+      Files.writeString(
+          outputDir.resolve("job.yaml"), YAML.asYaml(r.plan.job()), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new CliException("-o " + outputDir + ": " + e.getMessage());
+    }
+  }
+
+  static String asStream(Rendered r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Dockerfile (ConfigMap ").append(r.plan.name()).append(", key Dockerfile)\n");
+    for (String line : r.dockerfile.split("\n", -1)) {
+      sb.append(line.isEmpty() ? "#" : "#   " + line).append('\n');
+    }
+    sb.append(YAML.asYaml(r.plan.configMap()));
+    sb.append(YAML.asYaml(r.plan.job()));
+    return sb.toString();
+  }
+
+  static final KubernetesSerialization YAML = new KubernetesSerialization();
+
+  record Rendered(String dockerfile, String singleStage, BuildPlan plan) {}
+}

@@ -1,0 +1,61 @@
+package dev.leanode.reconciler;
+
+import dev.leanode.api.v1alpha1.GitSource;
+import dev.leanode.source.GitCredentials;
+import dev.leanode.source.GitRevisionResolver;
+import dev.leanode.source.ResolvedSource;
+import dev.leanode.source.SourceUnavailableException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Resolves git revisions with {@code ls-remote}, remembering each answer briefly: every Job and Pod
+ * event reconciles again, and asking the git server each time would hammer it for nothing.
+ */
+public class SourceResolver {
+  private final GitRevisionResolver resolver;
+  private final Duration ttl;
+  private final Clock clock;
+  private final Map<Key, Entry> cache = new ConcurrentHashMap<>();
+
+  public SourceResolver(GitRevisionResolver resolver, Duration ttl, Clock clock) {
+    this.resolver = resolver;
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  public ResolvedSource.Git resolve(GitSource git, Optional<GitCredentials> creds)
+      throws SourceUnavailableException {
+    Key key =
+        new Key(
+            git.getUrl(),
+            git.getRevision(),
+            git.getSubPath(),
+            git.getSecretRef() == null ? null : git.getSecretRef().getName(),
+            creds.map(Object::hashCode).orElse(0));
+    Instant now = clock.instant();
+    Entry hit = cache.get(key);
+    if (hit != null && hit.expires.isAfter(now)) {
+      return hit.value;
+    }
+    ResolvedSource.Git value = resolver.resolve(git, creds);
+    cache.put(key, new Entry(value, now.plus(ttl)));
+    if (cache.size() > 10_000) {
+      cache.entrySet().removeIf(e -> !e.getValue().expires.isAfter(now));
+    }
+    return value;
+  }
+
+  private record Key(String url, String revision, String subPath, String secret, int credsHash) {
+    Key {
+      Objects.requireNonNull(url);
+    }
+  }
+
+  private record Entry(ResolvedSource.Git value, Instant expires) {}
+}

@@ -1,0 +1,47 @@
+package dev.leanode.status;
+
+/**
+ * Condition reasons (single CamelCase words) with the message used when nothing better is known.
+ */
+public enum Reason {
+  PENDING("Pending", "Waiting for the operator to start the build"),
+  INVALID_SPEC("InvalidSpec", "The spec is invalid"),
+  SECRET_NOT_FOUND("SecretNotFound", "A referenced Secret is missing or malformed"),
+  SOURCE_UNAVAILABLE("SourceUnavailable", "The source could not be resolved"),
+  QUEUED("Queued", "Waiting for a free build slot (leanode.build.max-concurrent-builds)"),
+  BUILD_RUNNING("BuildRunning", "The build Job is running"),
+  BUILD_SUCCEEDED("BuildSucceeded", "The image is pushed and measured"),
+  BUILD_FAILED("BuildFailed", "The build failed"),
+  BUILD_TIMED_OUT("BuildTimedOut", "The build exceeded spec.build.timeout"),
+  SIZE_UNKNOWN("SizeUnknown", "The image is pushed; reading its size from the registry failed");
+
+  private final String reason;
+  private final String defaultMessage;
+
+  Reason(String reason, String defaultMessage) {
+    this.reason = reason;
+    this.defaultMessage = defaultMessage;
+  }
+
+  public String reason() {
+    return reason;
+  }
+
+  public String defaultMessage() {
+    return defaultMessage;
+  }
+
+  /** Reasons that warrant a Warning Event when they appear. */
+  public boolean isWarning() {
+    return switch (this) {
+      case INVALID_SPEC,
+          SECRET_NOT_FOUND,
+          SOURCE_UNAVAILABLE,
+          BUILD_FAILED,
+          BUILD_TIMED_OUT,
+          SIZE_UNKNOWN ->
+          true;
+      default -> false;
+    };
+  }
+}

@@ -1,0 +1,59 @@
+package dev.leanode.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.crd.generator.CRDGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The committed CRD must be exactly what the API types generate. Regenerate on purpose with {@code
+ * ./mvnw test -Dtest=CrdDriftTest -Dleanode.golden.update=true} (then copy it into the chart: the
+ * chart test checks that copy too).
+ */
+class CrdDriftTest {
+  static final Path COMMITTED = Path.of("deploy/crds/nodeappimages.leanode.dev-v1.yml");
+
+  static String generate(Path dir) throws IOException {
+    new CRDGenerator()
+        .customResourceClasses(NodeAppImage.class)
+        .forCRDVersions("v1")
+        .inOutputDir(dir.toFile())
+        .generate();
+    return Files.readString(dir.resolve("nodeappimages.leanode.dev-v1.yml"));
+  }
+
+  @Test
+  void committedCrdEqualsGenerated(@TempDir Path dir) throws IOException {
+    String generated = generate(dir);
+    if (Boolean.getBoolean("leanode.golden.update")) {
+      Files.createDirectories(COMMITTED.getParent());
+      Files.writeString(COMMITTED, generated);
+    }
+    assertThat(COMMITTED)
+        .as(
+            "deploy/crds is stale: run ./mvnw test -Dtest=CrdDriftTest -Dleanode.golden.update=true")
+        .exists();
+    assertThat(Files.readString(COMMITTED)).isEqualTo(generated);
+  }
+
+  @Test
+  void crdCarriesTheContractNamesAndPrinterColumns(@TempDir Path dir) throws IOException {
+    String crd = generate(dir);
+    assertThat(crd)
+        .contains("group: leanode.dev")
+        .contains("kind: NodeAppImage")
+        .contains("plural: nodeappimages")
+        .contains("singular: nodeappimage")
+        .contains("- nai")
+        .contains("status: {}")
+        .contains("name: READY")
+        .contains("name: IMAGE")
+        .contains("name: SIZE")
+        .contains("name: AGE")
+        .contains("has(self.git) != has(self.inline)");
+  }
+}

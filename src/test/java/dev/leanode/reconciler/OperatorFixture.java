@@ -1,0 +1,236 @@
+package dev.leanode.reconciler;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import dev.leanode.build.Labels;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Test-side stand-ins for what the cluster does around the operator: the kubelet finishing a build
+ * pod, the Job controller marking the Job, the garbage collector removing owned objects. Each
+ * method writes exactly what that component would write, so the operator sees real API objects.
+ */
+final class OperatorFixture {
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  final KubernetesClient client;
+  final String namespace;
+
+  OperatorFixture(KubernetesClient client) {
+    this.client = client;
+    this.namespace = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .create();
+  }
+
+  /** Loads a NodeAppImage from a file of the project (tests run in the project folder). */
+  NodeAppImage load(String file) {
+    try (InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+      NodeAppImage nai = SERIALIZATION.unmarshal(in, NodeAppImage.class);
+      nai.getMetadata().setNamespace(namespace);
+      return nai;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  NodeAppImage create(NodeAppImage nai) {
+    return client.resources(NodeAppImage.class).inNamespace(namespace).resource(nai).create();
+  }
+
+  NodeAppImage get(String name) {
+    return client.resources(NodeAppImage.class).inNamespace(namespace).withName(name).get();
+  }
+
+  List<Job> jobs() {
+    return client.batch().v1().jobs().inNamespace(namespace).list().getItems();
+  }
+
+  List<ConfigMap> configMaps() {
+    return client.configMaps().inNamespace(namespace).list().getItems();
+  }
+
+  List<Event> events() {
+    return client.v1().events().inNamespace(namespace).list().getItems();
+  }
+
+  Job awaitJobs(int count) {
+    await().atMost(TIMEOUT).until(() -> jobs().size() == count);
+    return jobs().stream()
+        .max(
+            java.util.Comparator.comparing(
+                (Job j) -> Optional.ofNullable(j.getMetadata().getCreationTimestamp()).orElse("")))
+        .orElseThrow();
+  }
+
+  Condition awaitCondition(String name, String type, Predicate<Condition> matches) {
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                Optional.ofNullable(get(name))
+                    .map(NodeAppImage::getStatus)
+                    .flatMap(s -> s.condition(type))
+                    .filter(matches)
+                    .isPresent());
+    return get(name).getStatus().condition(type).orElseThrow();
+  }
+
+  Condition awaitReady(String name, String status, String reason) {
+    return awaitCondition(
+        name,
+        NodeAppImageStatus.READY,
+        c -> status.equals(c.getStatus()) && reason.equals(c.getReason()));
+  }
+
+  /** What the kubelet and Kaniko write when the build container exits 0 with its digest. */
+  void succeed(Job job, String digest) {
+    finish(job, Map.of("kaniko", new Exit(0, digest)), true, null);
+  }
+
+  void succeed(Job job, Map<String, Exit> containers) {
+    finish(job, containers, true, null);
+  }
+
+  /** A failed build: the container's termination message is the log tail. */
+  void fail(Job job, String logTail) {
+    finish(job, Map.of("kaniko", new Exit(1, logTail)), false, "BackoffLimitExceeded");
+  }
+
+  /** The Job controller killed the pod at activeDeadlineSeconds. */
+  void timeOut(Job job) {
+    finish(job, Map.of(), false, "DeadlineExceeded");
+  }
+
+  record Exit(int code, String message) {}
+
+  private void finish(
+      Job job, Map<String, Exit> containers, boolean succeeded, String failureReason) {
+    String now = Instant.now().toString();
+    Map<String, String> labels =
+        new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+    labels.put("job-name", job.getMetadata().getName());
+    labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
+    var pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(
+                job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
+            .withNamespace(namespace)
+            .withLabels(labels)
+            .endMetadata()
+            .withSpec(job.getSpec().getTemplate().getSpec())
+            .withNewStatus()
+            .withPhase(succeeded ? "Succeeded" : "Failed")
+            .endStatus()
+            .build();
+    containers.forEach(
+        (name, exit) ->
+            pod.getStatus()
+                .getContainerStatuses()
+                .add(
+                    new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                        .withName(name)
+                        .withNewState()
+                        .withNewTerminated()
+                        .withExitCode(exit.code())
+                        .withMessage(exit.message())
+                        .withReason(exit.code() == 0 ? "Completed" : "Error")
+                        .endTerminated()
+                        .endState()
+                        .build()));
+    client.pods().inNamespace(namespace).resource(pod).create();
+    var status =
+        new JobStatusBuilder()
+            .withStartTime(now)
+            .addNewCondition()
+            .withType(succeeded ? "Complete" : "Failed")
+            .withStatus("True")
+            .withReason(failureReason)
+            .withMessage(
+                failureReason == null ? null : "Job has reached the specified backoff limit")
+            .endCondition();
+    if (succeeded) {
+      status.withSucceeded(1).withCompletionTime(now);
+    } else {
+      status.withFailed(1);
+    }
+    Job current =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withName(job.getMetadata().getName())
+            .get();
+    current.setStatus(status.build());
+    client.batch().v1().jobs().inNamespace(namespace).resource(current).updateStatus();
+  }
+
+  /**
+   * What kube-controller-manager's garbage collector does after the owner is deleted: removes
+   * objects whose ownerReferences name it. Objects the operator forgot to own stay — and fail the
+   * test that calls this.
+   */
+  void collectGarbage(String ownerUid) {
+    for (HasMetadata o : allLeanodeObjects()) {
+      boolean owned =
+          o.getMetadata().getOwnerReferences().stream().anyMatch(r -> ownerUid.equals(r.getUid()));
+      if (owned) {
+        client.resource(o).inNamespace(namespace).delete();
+      }
+    }
+  }
+
+  List<HasMetadata> allLeanodeObjects() {
+    var selector = Labels.MANAGED_BY + "=" + Labels.MANAGED_BY_VALUE;
+    List<HasMetadata> all = new java.util.ArrayList<>();
+    all.addAll(
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .list()
+            .getItems());
+    all.addAll(
+        client
+            .configMaps()
+            .inNamespace(namespace)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .list()
+            .getItems());
+    return all;
+  }
+
+  static String digest(char c) {
+    return "sha256:" + String.valueOf(c).repeat(64);
+  }
+}
