@@ -292,6 +292,7 @@ if [[ $FORCE -eq 0 && -n "$(image_id "$IMAGE")" ]]; then
   for a in "${ALIASES[@]}"; do [[ -n "$(image_id "$a")" ]] || bah tag "$IMAGE" "$a"; done
 else
   build
+  log "built in ${SECONDS}s"
 fi
-[[ $PUSH -eq 1 ]] && push_all
-log "done: $(bah images --noheading --format '{{.Name}}:{{.Tag}} {{.ID}} {{.Size}}' | grep 'library/node' | tr '\n' ';')"
+if [[ $PUSH -eq 1 ]]; then push_all; fi
+log "done in ${SECONDS}s: $(bah images --noheading --format '{{.Name}}:{{.Tag}} {{.ID}} {{.Size}}' | grep 'library/node' | tr '\n' ';')"

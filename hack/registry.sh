@@ -126,15 +126,15 @@ start() {
 }
 
 stop() {
-  local entry name port auth pidf pid i
+  local entry name port auth pidf pid
   for entry in "${REGISTRIES[@]}"; do
     IFS=: read -r name port auth <<<"$entry"
     pidf="$REG_DIR/$name.pid"
     if pid_alive "$pidf"; then
       pid=$(cat "$pidf")
       kill "$pid" 2>/dev/null || true
-      for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
       echo "registry $name stopped (pid $pid)"
     else
       echo "registry $name not running"

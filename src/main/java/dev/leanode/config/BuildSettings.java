@@ -31,7 +31,7 @@ public record BuildSettings(
     String defaultPushSecret,
     int maxConcurrentBuilds) {
 
-  public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.26.2";
+  public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.27.6";
   public static final String DEFAULT_CONTEXT_INIT_IMAGE = "busybox:1.37.0";
 
   public BuildSettings {

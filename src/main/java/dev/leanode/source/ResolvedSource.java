@@ -12,7 +12,10 @@ public sealed interface ResolvedSource permits ResolvedSource.Inline, ResolvedSo
   /** Inline files, relative path to content, sorted so that hashing is order-independent. */
   record Inline(SortedMap<String, String> files) implements ResolvedSource {
     public Inline {
-      files = Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNull(files)));
+      // natural key order whatever the caller's comparator, so the Job's volume items are stable
+      TreeMap<String, String> sorted = new TreeMap<>();
+      sorted.putAll(Objects.requireNonNull(files, "files"));
+      files = Collections.unmodifiableSortedMap(sorted);
     }
   }
 

@@ -1,0 +1,66 @@
+package dev.leanode.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.leanode.config.BuildSettings;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The generated ConfigMap and Job as YAML, compared with files under
+ * src/test/resources/golden/job/. Regenerate on purpose with {@code -Dleanode.golden.update=true}.
+ */
+class GoldenJobTest {
+  static final Path DIR = Path.of("src/test/resources/golden/job");
+  final KanikoBuildRunner runner = new KanikoBuildRunner();
+
+  @Test
+  void inlineExpressApp() throws IOException {
+    BuildPlan plan = runner.plan(BuildFixtures.inlineRequest());
+    golden("inline-express.job.yaml", Serialization.asYaml(plan.job()));
+    golden("inline-express.configmap.yaml", Serialization.asYaml(plan.configMap()));
+  }
+
+  @Test
+  void gitAppWithCaBundleAndResources() throws IOException {
+    var req = BuildFixtures.gitRequest();
+    req.resource().getSpec().getBuild().setTimeout("45m");
+    req.resource()
+        .getSpec()
+        .getBuild()
+        .setResources(
+            new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("1"))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("2Gi"))
+                .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("4Gi"))
+                .build());
+    BuildPlan plan =
+        runner.plan(
+            new BuildRequest(
+                req.resource(),
+                req.dockerfile(),
+                null,
+                req.source(),
+                req.pushSecretName(),
+                BuildSettings.defaults()
+                    .withCaBundlePem(
+                        "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n")));
+    golden("git-app.job.yaml", Serialization.asYaml(plan.job()));
+  }
+
+  static void golden(String file, String actual) throws IOException {
+    Path path = DIR.resolve(file);
+    if (Boolean.getBoolean("leanode.golden.update")) {
+      Files.createDirectories(DIR);
+      Files.writeString(path, actual, StandardCharsets.UTF_8);
+    }
+    assertThat(path)
+        .as("golden file %s (regenerate with -Dleanode.golden.update=true)", path)
+        .exists();
+    assertThat(actual).isEqualTo(Files.readString(path, StandardCharsets.UTF_8));
+  }
+}
