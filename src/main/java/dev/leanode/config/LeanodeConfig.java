@@ -12,6 +12,23 @@ public interface LeanodeConfig {
   /** Build Job settings. */
   Build build();
 
+  /** Leader election between operator replicas. */
+  LeaderElection leaderElection();
+
+  /** {@code leanode.leader-election.*} (Helm values leaderElection.*). */
+  interface LeaderElection {
+    /** Off: every replica reconciles, so run exactly one. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Name of the coordination.k8s.io Lease. */
+    @WithDefault("leanode-operator-lease")
+    String leaseName();
+
+    /** Namespace of the Lease; empty: the client's namespace (in a pod, the pod's). */
+    Optional<String> leaseNamespace();
+  }
+
   /** {@code leanode.build.*}. */
   interface Build {
     /** Executor image of the maintained Kaniko fork, pinned. */
