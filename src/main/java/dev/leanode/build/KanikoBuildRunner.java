@@ -311,7 +311,8 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
             .withNewMetadata()
             .withLabels(new LinkedHashMap<>(labels))
             // label values stop at 63 characters; the operator maps pods back by the full name
-            .withAnnotations(Map.of(Labels.RESOURCE_NAME_ANNOTATION, resource.getMetadata().getName()))
+            .withAnnotations(
+                Map.of(Labels.RESOURCE_NAME_ANNOTATION, resource.getMetadata().getName()))
             .endMetadata()
             .withNewSpec()
             .withRestartPolicy("Never")

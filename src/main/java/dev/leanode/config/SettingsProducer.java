@@ -2,6 +2,7 @@ package dev.leanode.config;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
 public class SettingsProducer {
 
   @Produces
-  @ApplicationScoped
+  @Singleton // a record is final: no client proxy, so not normal-scoped
   BuildSettings buildSettings(LeanodeConfig config) {
     return from(config.build());
   }

@@ -293,11 +293,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         return;
       }
 
-      List<Pod> pods =
-          ctx.getSecondaryResources(Pod.class).stream()
-              .filter(p -> plan.name().equals(p.getMetadata().getLabels().get("job-name")))
-              .toList();
-      BuildState state = runner.observe(job, pods);
+      BuildState state = runner.observe(job, buildPods(job));
       var build = new NodeAppImageStatus.BuildStatus();
       build.setJob(plan.name());
       build.setInputHash(plan.inputHash());
@@ -452,6 +448,34 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
             .delete();
         client.configMaps().inNamespace(namespace).withName(name).delete();
       }
+    }
+
+    /**
+     * The build's pods from the informer cache. The Job and Pod informers are independent, so a
+     * finished Job can arrive before its pod: then the pod (which carries the digest or the log
+     * tail) is read from the API server rather than guessed.
+     */
+    List<Pod> buildPods(Job job) {
+      String name = job.getMetadata().getName();
+      List<Pod> cached =
+          ctx.getSecondaryResources(Pod.class).stream()
+              .filter(p -> name.equals(p.getMetadata().getLabels().get("job-name")))
+              .toList();
+      boolean terminatedSeen =
+          cached.stream()
+              .anyMatch(
+                  p ->
+                      p.getStatus() != null
+                          && p.getStatus().getContainerStatuses() != null
+                          && p.getStatus().getContainerStatuses().stream()
+                              .anyMatch(
+                                  c ->
+                                      c.getState() != null
+                                          && c.getState().getTerminated() != null));
+      if (!JobStates.isFinished(job) || terminatedSeen) {
+        return cached;
+      }
+      return client.pods().inNamespace(namespace).withLabel("job-name", name).list().getItems();
     }
 
     Job currentJob(String name) {

@@ -9,21 +9,26 @@ import dev.leanode.source.GitRevisionResolver;
 import dev.leanode.validation.SpecValidator;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Wires the pure components into CDI; tests replace single beans with {@code @Alternative}s. */
+/**
+ * Wires the pure components into CDI. Final classes are {@code @Singleton} (no proxy); the registry
+ * client and the build runner are interfaces and normal-scoped, so tests can swap them with {@code
+ * QuarkusMock}.
+ */
 @ApplicationScoped
 public class Producers {
 
   @Produces
-  @ApplicationScoped
+  @Singleton
   SpecValidator specValidator() {
     return new SpecValidator();
   }
 
   @Produces
-  @ApplicationScoped
+  @Singleton
   DockerfileGenerator dockerfileGenerator() {
     return new DockerfileGenerator();
   }
@@ -35,7 +40,7 @@ public class Producers {
   }
 
   @Produces
-  @ApplicationScoped
+  @Singleton
   SourceResolver sourceResolver() {
     return new SourceResolver(new GitRevisionResolver(), Duration.ofSeconds(30), Clock.systemUTC());
   }

@@ -233,16 +233,24 @@ class NodeAppImageReconcilerIT {
     k8s.create(expressApp(false));
     Job first = k8s.awaitJobs(1);
 
-    NodeAppImage current = k8s.get("express-app");
-    current.getSpec().getApp().setPort(8080);
-    client.resource(current).update();
+    client
+        .resources(NodeAppImage.class)
+        .inNamespace(k8s.namespace)
+        .withName("express-app")
+        .edit(
+            n -> {
+              n.getSpec().getApp().setPort(8080);
+              k8s.bumpGeneration(n);
+              return n;
+            });
+    long generation = k8s.get("express-app").getMetadata().getGeneration();
 
-    Job second = k8s.awaitJobs(2);
+    Job second = k8s.awaitJobs(2, first);
     assertThat(second.getMetadata().getName()).isNotEqualTo(first.getMetadata().getName());
     k8s.awaitCondition(
         "express-app",
         NodeAppImageStatus.BUILDING,
-        c -> c.getObservedGeneration() != null && c.getObservedGeneration() == 2L);
+        c -> c.getObservedGeneration() != null && c.getObservedGeneration() == generation);
     assertThat(k8s.get("express-app").getStatus().getBuild().getJob())
         .isEqualTo(second.getMetadata().getName());
 

@@ -80,13 +80,12 @@ final class OperatorFixture {
     return client.v1().events().inNamespace(namespace).list().getItems();
   }
 
-  Job awaitJobs(int count) {
+  /** Waits for exactly {@code count} Jobs and returns one not in {@code known}. */
+  Job awaitJobs(int count, Job... known) {
     await().atMost(TIMEOUT).until(() -> jobs().size() == count);
-    return jobs().stream()
-        .max(
-            java.util.Comparator.comparing(
-                (Job j) -> Optional.ofNullable(j.getMetadata().getCreationTimestamp()).orElse("")))
-        .orElseThrow();
+    java.util.Set<String> old =
+        java.util.Arrays.stream(known).map(j -> j.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
+    return jobs().stream().filter(j -> !old.contains(j.getMetadata().getName())).findFirst().orElseThrow();
   }
 
   Condition awaitCondition(String name, String type, Predicate<Condition> matches) {
@@ -228,6 +227,15 @@ final class OperatorFixture {
             .list()
             .getItems());
     return all;
+  }
+
+  /**
+   * The real API server increments metadata.generation on every spec change; the fabric8 CRUD mock
+   * does not, so a test that changes a spec does it on the server's behalf.
+   */
+  void bumpGeneration(NodeAppImage n) {
+    n.getMetadata()
+        .setGeneration(Optional.ofNullable(n.getMetadata().getGeneration()).orElse(1L) + 1);
   }
 
   static String digest(char c) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CrdDriftTest {
   static final Path COMMITTED = Path.of("deploy/crds/nodeappimages.leanode.dev-v1.yml");
 
-  static final String HEADER = "# Generated from dev.leanode.api.v1alpha1 by CrdDriftTest; do not edit.\n";
+  static final String HEADER =
+      "# Generated from dev.leanode.api.v1alpha1 by CrdDriftTest; do not edit.\n";
 
   /**
    * Fabric8's generator sorts printer columns by JSON path, which would put AGE first; kubectl

@@ -1,0 +1,20 @@
+package dev.leanode.testing;
+
+import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+/**
+ * In production the {@code leanode} command starts the operator (so that {@code leanode render}
+ * never needs a cluster); {@code @QuarkusTest}s do not run the command, so this test-only bean does
+ * what the command would, against the mock API server.
+ */
+@Singleton
+public class OperatorStarter {
+  void onStart(@Observes StartupEvent event, Operator operator) {
+    if (!operator.getRuntimeInfo().isStarted()) {
+      operator.start();
+    }
+  }
+}
