@@ -553,7 +553,7 @@ public final class DockerfileGenerator {
   }
 
   private static void appendRemoveAnywhere(StringBuilder d, List<String> names) {
-    d.append("    find . -depth -type d \\( ");
+    d.append("    find . -type d \\( ");
     for (int i = 0; i < names.size(); i++) {
       if (i > 0) {
         d.append(" -o ");
