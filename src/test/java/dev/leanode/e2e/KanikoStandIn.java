@@ -178,6 +178,11 @@ public final class KanikoStandIn implements AutoCloseable {
     return List.copyOf(errors);
   }
 
+  /** Drops expected errors (a test that provokes one on purpose). */
+  public void forgetErrors(java.util.function.Predicate<String> which) {
+    errors.removeIf(which);
+  }
+
   public List<Build> builds() {
     return List.copyOf(builds);
   }
@@ -435,6 +440,9 @@ public final class KanikoStandIn implements AutoCloseable {
       }
     } else if (command.isEmpty()) {
       throw new Unsupported(where + ": no command (the init image's entrypoint is unknown here)");
+    }
+    if (!init) {
+      parseArgs(where, nn(c.getArgs())); // unknown flags fail the Job before anything runs
     }
     String tmPath =
         c.getTerminationMessagePath() == null
