@@ -36,12 +36,19 @@ class BuildFailureIT {
   void syntaxErrorInBuildScriptIsBuildFailed() throws Exception {
     Map<String, Object> inline = OperatorE2E.inline("typescript-dist");
     Map<String, String> files =
-        new LinkedHashMap<>((Map<String, String>) ((Map<String, Object>) inline.get("inline")).get("files"));
+        new LinkedHashMap<>(
+            (Map<String, String>) ((Map<String, Object>) inline.get("inline")).get("files"));
     files.put("src/index.ts", files.get("src/index.ts") + "\nconst broken: = ;\n");
-    client.resource(OperatorE2E.resource("broken-ts", Map.of(
-        "source", Map.of("inline", Map.of("files", files)),
-        "app", Map.of("buildScript", "build"),
-        "output", Map.of("image", Tools.REGISTRY + "/e2e/broken-ts:1", "insecure", true)))).create();
+    client
+        .resource(
+            OperatorE2E.resource(
+                "broken-ts",
+                Map.of(
+                    "source", Map.of("inline", Map.of("files", files)),
+                    "app", Map.of("buildScript", "build"),
+                    "output",
+                        Map.of("image", Tools.REGISTRY + "/e2e/broken-ts:1", "insecure", true))))
+        .create();
 
     NodeAppImage r = OperatorE2E.awaitCondition(client, "broken-ts", "Ready", "False");
     var ready = OperatorE2E.condition(r, "Ready");

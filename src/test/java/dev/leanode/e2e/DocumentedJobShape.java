@@ -137,6 +137,12 @@ final class DocumentedJobShape {
                   "sh", "-c", "cp -RL /leanode/inline/. /workspace/ && rm -rf /workspace/..?*")
               .withVolumeMounts(
                   mount("inline", "/leanode/inline", true), mount("context", "/workspace", false))
+              // like the operator's Job: copying files needs no privilege
+              .withNewSecurityContext()
+              .withRunAsUser(65532L)
+              .withRunAsGroup(65532L)
+              .withRunAsNonRoot(true)
+              .endSecurityContext()
               .build());
       kanikoMounts.add(mount("context", "/workspace", false));
       args.add("--context=dir:///workspace");

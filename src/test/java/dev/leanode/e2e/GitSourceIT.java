@@ -37,8 +37,12 @@ class GitSourceIT {
     root = Files.createTempDirectory("leanode-git-");
     git = new GitHttpServer(root);
     Path api = OperatorE2E.APPS.resolve("monorepo/services/api/index.js");
-    shas = git.createRepo("monorepo.git", OperatorE2E.APPS.resolve("monorepo"), "services/api/index.js",
-        Files.readString(api).replace("hello from monorepo-api", "hello from feature"));
+    shas =
+        git.createRepo(
+            "monorepo.git",
+            OperatorE2E.APPS.resolve("monorepo"),
+            "services/api/index.js",
+            Files.readString(api).replace("hello from monorepo-api", "hello from feature"));
   }
 
   @AfterAll
@@ -60,21 +64,38 @@ class GitSourceIT {
   @Test
   void branchThenTagWithSubPath() {
     String image = Tools.REGISTRY + "/e2e/monorepo-api:feature";
-    client.resource(OperatorE2E.resource("monorepo-api", Map.of(
-        "source", Map.of("git", Map.of("url", git.url("monorepo.git"), "revision", "feature",
-            "subPath", "services/api")),
-        "output", Map.of("image", image, "insecure", true)))).create();
+    client
+        .resource(
+            OperatorE2E.resource(
+                "monorepo-api",
+                Map.of(
+                    "source",
+                        Map.of(
+                            "git",
+                            Map.of(
+                                "url",
+                                git.url("monorepo.git"),
+                                "revision",
+                                "feature",
+                                "subPath",
+                                "services/api")),
+                    "output", Map.of("image", image, "insecure", true))))
+        .create();
     NodeAppImage r = OperatorE2E.awaitCondition(client, "monorepo-api", "Ready", "True");
     assertThat(r.getStatus().getSource().getCommit()).isEqualTo(shas.get(1));
     OperatorE2E.assertMeasuredAndRuns(r, "hello from feature");
 
     // same resource, now the tag (the main commit): a new build input, a new Job, the old text
     String tagImage = Tools.REGISTRY + "/e2e/monorepo-api:v1";
-    client.resources(NodeAppImage.class).withName("monorepo-api").edit(n -> {
-      n.getSpec().getSource().getGit().setRevision("v1");
-      n.getSpec().getOutput().setImage(tagImage);
-      return n;
-    });
+    client
+        .resources(NodeAppImage.class)
+        .withName("monorepo-api")
+        .edit(
+            n -> {
+              n.getSpec().getSource().getGit().setRevision("v1");
+              n.getSpec().getOutput().setImage(tagImage);
+              return n;
+            });
     NodeAppImage tagged = OperatorE2E.awaitCondition(client, "monorepo-api", "Ready", "True");
     assertThat(tagged.getStatus().getSource().getCommit()).isEqualTo(shas.get(0));
     OperatorE2E.assertMeasuredAndRuns(tagged, "hello from monorepo-api");

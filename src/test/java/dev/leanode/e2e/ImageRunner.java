@@ -77,13 +77,7 @@ public final class ImageRunner {
     pull(image, creds);
     List<String> run =
         new ArrayList<>(
-            Tools.podman(
-                "run",
-                "--rm",
-                "--network",
-                "host",
-                "--entrypoint",
-                "/bin/sh"));
+            Tools.podman("run", "--rm", "--network", "host", "--entrypoint", "/bin/sh"));
     run.add(image);
     run.add("-c");
     run.add(shellCommand);

@@ -320,7 +320,9 @@ public final class KanikoStandIn implements AutoCloseable {
       List<Mount> mounts,
       Map<String, String> env,
       String terminationMessagePath,
-      String terminationMessagePolicy) {}
+      String terminationMessagePolicy,
+      Long runAsUser,
+      Long runAsGroup) {}
 
   record JobPlan(
       List<Volume> volumes,
@@ -403,7 +405,7 @@ public final class KanikoStandIn implements AutoCloseable {
       throw new Unsupported(where + ": envFrom/volumeDevices/ports/workingDir/lifecycle/stdin/tty");
     }
     SecurityContext sc = c.getSecurityContext();
-    if (sc != null) {
+    if (sc != null && !init) {
       checkRoot(sc.getRunAsUser(), sc.getRunAsNonRoot(), where);
     }
     List<Mount> mounts = new ArrayList<>();
@@ -450,7 +452,16 @@ public final class KanikoStandIn implements AutoCloseable {
             : c.getTerminationMessagePath();
     String tmPolicy =
         c.getTerminationMessagePolicy() == null ? "File" : c.getTerminationMessagePolicy();
-    return new ContainerPlan(c.getName(), command, nn(c.getArgs()), mounts, env, tmPath, tmPolicy);
+    return new ContainerPlan(
+        c.getName(),
+        command,
+        nn(c.getArgs()),
+        mounts,
+        env,
+        tmPath,
+        tmPolicy,
+        sc == null ? null : sc.getRunAsUser(),
+        sc == null ? null : sc.getRunAsGroup());
   }
 
   private static void checkRoot(Long runAsUser, Boolean runAsNonRoot, String where) {
@@ -502,6 +513,9 @@ public final class KanikoStandIn implements AutoCloseable {
       Path dir = root.resolve(v.getName());
       if (v.getEmptyDir() != null) {
         Files.createDirectories(dir);
+        // the kubelet creates emptyDir folders 0777, which is what lets a non-root init copy in
+        Files.setPosixFilePermissions(
+            dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
       } else if (v.getConfigMap() != null) {
         var src = v.getConfigMap();
         ConfigMap cm = client.configMaps().inNamespace(ns).withName(src.getName()).get();
@@ -605,7 +619,17 @@ public final class KanikoStandIn implements AutoCloseable {
         script.append("mount -o remount,bind,ro ").append(q(target)).append('\n');
       }
     }
-    script.append("exec chroot ").append(q(root.toString()));
+    script.append("exec chroot ");
+    if (c.runAsUser != null) {
+      // the container's user, as the runtime would set it (host coreutils chroot --userspec)
+      script
+          .append("--userspec=")
+          .append(c.runAsUser)
+          .append(':')
+          .append(c.runAsGroup == null ? c.runAsUser : c.runAsGroup)
+          .append(' ');
+    }
+    script.append(q(root.toString()));
     for (String part : concat(c.command, c.args)) {
       script.append(' ').append(q(part));
     }
@@ -1044,7 +1068,7 @@ public final class KanikoStandIn implements AutoCloseable {
     }
     List<String> git = new ArrayList<>(List.of("git", "-c", "protocol.version=2"));
     git.addAll(auth);
-    String ref = parts.length > 1 ? parts[1] : null;
+    String ref = parts.length > 1 && !parts[1].isEmpty() ? parts[1] : null;
     String commit = parts.length > 2 ? parts[2] : null;
     if (ref != null && !HASH.matcher(ref).matches()) {
       // go-git clones the exact ReferenceName: a short name like "main" is "reference not found"

@@ -48,10 +48,16 @@ class ReferenceAppsIT {
     if (!buildScript.isEmpty()) {
       appSpec.put("buildScript", buildScript);
     }
-    client.resource(OperatorE2E.resource(app, Map.of(
-        "source", OperatorE2E.inline(app),
-        "app", appSpec,
-        "output", Map.of("image", Tools.REGISTRY + "/e2e/" + app + ":1", "insecure", true)))).create();
+    client
+        .resource(
+            OperatorE2E.resource(
+                app,
+                Map.of(
+                    "source", OperatorE2E.inline(app),
+                    "app", appSpec,
+                    "output",
+                        Map.of("image", Tools.REGISTRY + "/e2e/" + app + ":1", "insecure", true))))
+        .create();
     NodeAppImage r = OperatorE2E.awaitCondition(client, app, "Ready", "True");
     OperatorE2E.assertMeasuredAndRuns(r, "hello from " + app);
   }
