@@ -77,7 +77,17 @@ public final class ImageRunner {
     pull(image, creds);
     List<String> run =
         new ArrayList<>(
-            Tools.podman("run", "--rm", "--network", "host", "--entrypoint", "/bin/sh"));
+            Tools.podman(
+                "run",
+                "--rm",
+                "--network",
+                "host",
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=1024:1024",
+                "--entrypoint",
+                "/bin/sh"));
     run.add(image);
     run.add("-c");
     run.add(shellCommand);
