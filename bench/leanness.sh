@@ -155,7 +155,7 @@ for app in "${apps[@]}"; do
     case "$variant" in
       seed-1) seed_single >"$df" ;;
       seed-ms) seed_multi >"$df" ;;
-      leanode) leanode_dockerfile "$ctx" >"$df" || { echo "| $app | $variant | n/a (CLI not built) | | | | | |" >>"$rows"; continue; } ;;
+      leanode) leanode_dockerfile "$ctx" >"$df" || { echo "| $app | $variant | n/a (CLI not built) | | | | |" >>"$rows"; continue; } ;;
       fly) fly_dockerfile "$ctx" >"$df" ;;
       floor) rm -rf "$ctx"; mkdir -p "$ctx"; floor_context "$src" "$ctx" >"$df" ;;
     esac
