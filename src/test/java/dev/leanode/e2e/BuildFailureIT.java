@@ -1,0 +1,59 @@
+package dev.leanode.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.leanode.api.v1alpha1.NodeAppImage;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A syntax error in the TypeScript app's build script: BuildFailed with the compiler's words. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(RealBuildProfile.class)
+class BuildFailureIT {
+  @Inject KubernetesClient client;
+
+  @BeforeEach
+  void standIn() throws Exception {
+    OperatorE2E.standIn(client);
+  }
+
+  @AfterEach
+  void noStandInErrors() {
+    OperatorE2E.assertNoStandInErrors();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void syntaxErrorInBuildScriptIsBuildFailed() throws Exception {
+    Map<String, Object> inline = OperatorE2E.inline("typescript-dist");
+    Map<String, String> files =
+        new LinkedHashMap<>(
+            (Map<String, String>) ((Map<String, Object>) inline.get("inline")).get("files"));
+    files.put("src/index.ts", files.get("src/index.ts") + "\nconst broken: = ;\n");
+    client
+        .resource(
+            OperatorE2E.resource(
+                "broken-ts",
+                Map.of(
+                    "source", Map.of("inline", Map.of("files", files)),
+                    "app", Map.of("buildScript", "build"),
+                    "output",
+                        Map.of("image", Tools.REGISTRY + "/e2e/broken-ts:1", "insecure", true))))
+        .create();
+
+    NodeAppImage r = OperatorE2E.awaitCondition(client, "broken-ts", "Ready", "False");
+    var ready = OperatorE2E.condition(r, "Ready");
+    assertThat(ready.getReason()).isEqualTo("BuildFailed");
+    // the message carries the log tail: the compiler's complaint, not just "exit 1"
+    assertThat(ready.getMessage()).contains("src/index.ts").containsIgnoringCase("error TS");
+  }
+}
