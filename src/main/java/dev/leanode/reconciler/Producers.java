@@ -2,6 +2,7 @@ package dev.leanode.reconciler;
 
 import dev.leanode.build.ImageBuildRunner;
 import dev.leanode.build.KanikoBuildRunner;
+import dev.leanode.dockerfile.AppDirInspector;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.registry.OrasRegistryClient;
 import dev.leanode.registry.RegistryClient;
@@ -31,6 +32,12 @@ public class Producers {
   @Singleton
   DockerfileGenerator dockerfileGenerator() {
     return new DockerfileGenerator();
+  }
+
+  @Produces
+  @Singleton
+  AppDirInspector appDirInspector() {
+    return new AppDirInspector();
   }
 
   @Produces
