@@ -84,8 +84,13 @@ final class OperatorFixture {
   Job awaitJobs(int count, Job... known) {
     await().atMost(TIMEOUT).until(() -> jobs().size() == count);
     java.util.Set<String> old =
-        java.util.Arrays.stream(known).map(j -> j.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
-    return jobs().stream().filter(j -> !old.contains(j.getMetadata().getName())).findFirst().orElseThrow();
+        java.util.Arrays.stream(known)
+            .map(j -> j.getMetadata().getName())
+            .collect(java.util.stream.Collectors.toSet());
+    return jobs().stream()
+        .filter(j -> !old.contains(j.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow();
   }
 
   Condition awaitCondition(String name, String type, Predicate<Condition> matches) {
