@@ -117,30 +117,40 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
     Optional<String> ca = settings.caBundlePem();
     String kanikoImage = safe("leanode.build.kaniko-image", settings.kanikoImage());
 
-    String inputHash =
-        InputHash.of(
-            "dockerfile",
-            request.dockerfile(),
-            "singleStage",
-            singleStage == null ? "" : singleStage,
-            "source",
-            sourceForHash(request.source()),
-            "image",
-            image,
-            "insecure",
-            insecure,
-            "cache",
-            cache,
-            "timeoutSeconds",
-            timeoutSeconds,
-            "resources",
-            resourcesForHash(build.getResources()),
-            "pushSecret",
-            pushSecret,
-            "caBundle",
-            ca.orElse(null),
-            "kanikoImage",
-            kanikoImage);
+    // The rebuild annotation joins the hash only when set, so resources without it keep the hashes
+    // (and Job names) they had before the annotation existed: an operator upgrade rebuilds nothing.
+    var annotations = resource.getMetadata().getAnnotations();
+    String rebuild = annotations == null ? null : annotations.get(Labels.REBUILD_ANNOTATION);
+    Object[] hashParts = {
+      "dockerfile",
+      request.dockerfile(),
+      "singleStage",
+      singleStage == null ? "" : singleStage,
+      "source",
+      sourceForHash(request.source()),
+      "image",
+      image,
+      "insecure",
+      insecure,
+      "cache",
+      cache,
+      "timeoutSeconds",
+      timeoutSeconds,
+      "resources",
+      resourcesForHash(build.getResources()),
+      "pushSecret",
+      pushSecret,
+      "caBundle",
+      ca.orElse(null),
+      "kanikoImage",
+      kanikoImage
+    };
+    if (rebuild != null) {
+      hashParts = java.util.Arrays.copyOf(hashParts, hashParts.length + 2);
+      hashParts[hashParts.length - 2] = "rebuild";
+      hashParts[hashParts.length - 1] = rebuild;
+    }
+    String inputHash = InputHash.of(hashParts);
     String name = BuildNames.jobName(resourceName, inputHash);
     Map<String, String> labels = Labels.forBuild(resourceName, inputHash);
     OwnerReference owner = ownerReference(resource);

@@ -19,6 +19,12 @@ public final class Labels {
   /** Pod template annotation with the NodeAppImage's full name (label values are capped at 63). */
   public static final String RESOURCE_NAME_ANNOTATION = "leanode.dev/nodeappimage-name";
 
+  /**
+   * Annotation on a NodeAppImage whose value is part of the build input hash: a new value asks for
+   * a new build of otherwise unchanged inputs (after a failure, a lost Job, a moved base image).
+   */
+  public static final String REBUILD_ANNOTATION = "leanode.dev/rebuild";
+
   static final int MAX_LABEL_VALUE = 63;
 
   private Labels() {}

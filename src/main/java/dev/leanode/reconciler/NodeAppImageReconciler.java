@@ -33,6 +33,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -65,7 +66,13 @@ import org.jboss.logging.Logger;
  * a build ConfigMap + Job per distinct build input; the Job's outcome and the registry's answer
  * become conditions and {@code status.output}.
  */
-@ControllerConfiguration(name = NodeAppImageReconciler.NAME)
+// Not generation-aware: a new leanode.dev/rebuild annotation value (metadata only, no generation
+// bump) must start a build too. SpecOrRebuildChanged keeps the generation-aware behaviour for
+// everything else, so our own status patches still do not trigger reconciliations.
+@ControllerConfiguration(
+    name = NodeAppImageReconciler.NAME,
+    generationAwareEventProcessing = false,
+    informer = @Informer(onUpdateFilter = SpecOrRebuildChanged.class))
 @RBACRule(
     apiGroups = "batch",
     resources = "jobs",
@@ -87,9 +94,23 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   public static final String CA_BUNDLE_PATH = "/leanode/ca/ca.crt";
 
   /** Changing this annotation's value requests a rebuild of unchanged inputs (e.g. after a fix). */
-  public static final String REBUILD_ANNOTATION = "leanode.dev/rebuild";
+  public static final String REBUILD_ANNOTATION = Labels.REBUILD_ANNOTATION;
+
+  /** Warning Event reason when a build Job vanished before it finished and is created again. */
+  public static final String JOB_LOST_EVENT = "BuildJobLost";
+
+  /** Creations of one build input's Job; a Job lost after this many fails the build. */
+  static final int MAX_JOB_ATTEMPTS = 2;
 
   private static final Logger LOG = Logger.getLogger(NodeAppImageReconciler.class);
+
+  /**
+   * Missing or malformed Secrets are re-read with backoff from SECRET_RETRY_MIN to SECRET_RETRY:
+   * the operator may only GET Secrets by name (no watch, see docs/security.md), so it polls, fast
+   * at first because a Secret is usually created right after the resource that names it.
+   */
+  static final Duration SECRET_RETRY_MIN = Duration.ofSeconds(1);
+
   static final Duration SECRET_RETRY = Duration.ofSeconds(30);
   static final Duration SOURCE_RETRY = Duration.ofMinutes(1);
   static final Duration QUEUE_RETRY = Duration.ofSeconds(10);
@@ -106,6 +127,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   private final BuildMetrics metrics;
   private final BuildSlots slots;
   private final Map<String, Integer> sizeAttempts = new ConcurrentHashMap<>();
+  private final Map<String, Integer> secretAttempts = new ConcurrentHashMap<>();
   private volatile InformerEventSource<Job, NodeAppImage> jobs;
 
   public NodeAppImageReconciler(
@@ -179,6 +201,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     Reason reason = Reason.PENDING;
     String message;
     Duration reschedule;
+    boolean lostJob;
 
     Round(NodeAppImage resource, Context<NodeAppImage> ctx) {
       this.resource = resource;
@@ -208,7 +231,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       if (pushSecretName != null) {
         var pushSecret = readDockerConfig(pushSecretName);
         if (pushSecret.error != null) {
-          outcome(Reason.SECRET_NOT_FOUND, pushSecret.error, SECRET_RETRY);
+          outcome(Reason.SECRET_NOT_FOUND, pushSecret.error, secretRetry());
           return;
         }
         dockerConfig = Optional.of(pushSecret.value);
@@ -218,12 +241,13 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       try {
         source = resolveSource(spec);
       } catch (SecretProblem e) {
-        outcome(Reason.SECRET_NOT_FOUND, e.getMessage(), SECRET_RETRY);
+        outcome(Reason.SECRET_NOT_FOUND, e.getMessage(), secretRetry());
         return;
       } catch (SourceUnavailableException e) {
         outcome(Reason.SOURCE_UNAVAILABLE, e.getMessage(), SOURCE_RETRY);
         return;
       }
+      secretAttempts.remove(resource.getMetadata().getUid());
 
       var options =
           new DockerfileOptions(settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
@@ -275,6 +299,29 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
           keepFinishedOutcome();
           return;
         }
+        var prevBuild = previous.getBuild();
+        boolean lost =
+            prevBuild != null
+                && plan.name().equals(prevBuild.getJob())
+                && plan.inputHash().equals(prevBuild.getInputHash())
+                && prevBuild.getCompletionTime() == null;
+        int attempt = lost ? Objects.requireNonNullElse(prevBuild.getAttempt(), 1) + 1 : 1;
+        if (lost && attempt > MAX_JOB_ATTEMPTS) {
+          // Deleted twice before it finished: someone or something (quota, a cleanup job) keeps
+          // removing it. Creating it a third time would hide that; the user decides.
+          var failed = copy(prevBuild);
+          failed.setAttempt(MAX_JOB_ATTEMPTS);
+          next.setBuild(failed);
+          outcome(
+              Reason.BUILD_FAILED,
+              "build Job "
+                  + plan.name()
+                  + " was deleted twice before it finished; set annotation "
+                  + REBUILD_ANNOTATION
+                  + "=<any new value> to retry",
+              null);
+          return;
+        }
         if (!slots.tryReserve(namespace + "/" + plan.name(), activeJobKeys())) {
           outcome(
               Reason.QUEUED,
@@ -288,8 +335,23 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         var build = new NodeAppImageStatus.BuildStatus();
         build.setJob(plan.name());
         build.setInputHash(plan.inputHash());
+        build.setAttempt(attempt);
         next.setBuild(build);
-        outcome(Reason.BUILD_RUNNING, "Build Job " + plan.name() + " created", null);
+        if (lost) {
+          lostJob = true;
+          outcome(
+              Reason.BUILD_RUNNING,
+              "Build Job "
+                  + plan.name()
+                  + " was deleted before it finished; created it again (attempt "
+                  + attempt
+                  + " of "
+                  + MAX_JOB_ATTEMPTS
+                  + ")",
+              null);
+        } else {
+          outcome(Reason.BUILD_RUNNING, "Build Job " + plan.name() + " created", null);
+        }
         return;
       }
 
@@ -299,6 +361,19 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       build.setInputHash(plan.inputHash());
       build.setStartTime(state.startTime());
       build.setCompletionTime(state.completionTime());
+      boolean sameJob =
+          previous.getBuild() != null && plan.name().equals(previous.getBuild().getJob());
+      if (build.getCompletionTime() == null
+          && state.phase() != BuildState.Phase.PENDING
+          && state.phase() != BuildState.Phase.RUNNING) {
+        // A finished build always gets a completion time: it is what tells a Job removed by its
+        // TTL (result stands) from a Job lost mid-build (created again).
+        build.setCompletionTime(
+            sameJob && previous.getBuild().getCompletionTime() != null
+                ? previous.getBuild().getCompletionTime()
+                : Instant.now().toString());
+      }
+      build.setAttempt(sameJob ? previous.getBuild().getAttempt() : Integer.valueOf(1));
       next.setBuild(build);
 
       switch (state.phase()) {
@@ -546,6 +621,12 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
           .map(j -> j.getMetadata().getNamespace() + "/" + j.getMetadata().getName());
     }
 
+    Duration secretRetry() {
+      int attempt = secretAttempts.merge(resource.getMetadata().getUid(), 1, Integer::sum);
+      long seconds = SECRET_RETRY_MIN.toSeconds() << Math.min(attempt - 1, 10);
+      return Duration.ofSeconds(Math.min(seconds, SECRET_RETRY.toSeconds()));
+    }
+
     void outcome(Reason reason, String message, Duration retry) {
       this.reason = reason;
       this.message = message;
@@ -588,6 +669,9 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       var events = new EventRecorder(client);
       if (buildStarted) {
         events.normal(resource, "BuildStarted", "Created build Job " + next.getBuild().getJob());
+      }
+      if (lostJob) {
+        events.warning(resource, JOB_LOST_EVENT, message);
       }
       if (!changed) {
         return;
@@ -682,6 +766,20 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
 
   static NodeAppImageStatus copy(NodeAppImageStatus status) {
     return SERIALIZATION.clone(status);
+  }
+
+  static NodeAppImageStatus.BuildStatus copy(NodeAppImageStatus.BuildStatus build) {
+    return SERIALIZATION.clone(build);
+  }
+
+  /**
+   * Forgets what this process holds in memory (backoff counters, build-slot reservations), as a
+   * restarted operator would; everything that matters lives in the API server.
+   */
+  void forgetInMemoryState() {
+    sizeAttempts.clear();
+    secretAttempts.clear();
+    slots.release(k -> false);
   }
 
   /** A referenced Secret is missing or unusable. */

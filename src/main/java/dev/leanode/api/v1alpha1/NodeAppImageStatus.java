@@ -223,6 +223,20 @@ public class NodeAppImageStatus {
     @JsonPropertyDescription("When the Job finished (RFC 3339).")
     private String completionTime;
 
+    @JsonPropertyDescription(
+        "How many times the operator created the Job of these inputs: 1, or 2 after the Job was"
+            + " deleted before it finished. After a second loss the build fails; set annotation"
+            + " leanode.dev/rebuild to a new value to retry.")
+    private Integer attempt;
+
+    public Integer getAttempt() {
+      return attempt;
+    }
+
+    public void setAttempt(Integer attempt) {
+      this.attempt = attempt;
+    }
+
     public String getJob() {
       return job;
     }
@@ -261,12 +275,13 @@ public class NodeAppImageStatus {
           && Objects.equals(job, s.job)
           && Objects.equals(inputHash, s.inputHash)
           && Objects.equals(startTime, s.startTime)
-          && Objects.equals(completionTime, s.completionTime);
+          && Objects.equals(completionTime, s.completionTime)
+          && Objects.equals(attempt, s.attempt);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(job, inputHash, startTime, completionTime);
+      return Objects.hash(job, inputHash, startTime, completionTime, attempt);
     }
   }
 
