@@ -382,7 +382,12 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
                 Reason.BUILD_RUNNING,
                 state.message() != null
                     ? state.message()
-                    : "Build Job " + plan.name() + " is running",
+                    : "Build Job "
+                        + plan.name()
+                        + " is running"
+                        + (build.getAttempt() != null && build.getAttempt() > 1
+                            ? " (attempt " + build.getAttempt() + " of " + MAX_JOB_ATTEMPTS + ")"
+                            : ""),
                 null);
         case FAILED -> outcome(Reason.BUILD_FAILED, state.message(), null);
         case TIMED_OUT ->
@@ -503,11 +508,12 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
           ctx.getSecondaryResources(Job.class).stream()
               .filter(j -> !current.equals(j.getMetadata().getName()))
               .filter(JobStates::isFinished)
+              // newest first; creation timestamps have second precision, so builds created in
+              // the same second are ordered by when they finished
               .sorted(
-                  Comparator.comparing(
-                          (Job j) ->
-                              Objects.requireNonNullElse(
-                                  j.getMetadata().getCreationTimestamp(), ""))
+                  Comparator.comparing((Job j) -> instant(j.getMetadata().getCreationTimestamp()))
+                      .thenComparing(NodeAppImageReconciler::finishedAt)
+                      .thenComparing(j -> j.getMetadata().getName())
                       .reversed())
               .toList();
       int keep = Math.max(0, settings.keepJobs() - 1); // the current build counts as one
@@ -638,6 +644,14 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       next.setConditions(
           Conditions.next(previous.getConditions(), reason, message, generation, Instant.now()));
       emitEvents();
+      LOG.debugf(
+          "%s/%s generation %d: %s %s (status %s)",
+          namespace,
+          resource.getMetadata().getName(),
+          generation,
+          reason.reason(),
+          message,
+          next.equals(previous) && resource.getStatus() != null ? "unchanged" : "patched");
       UpdateControl<NodeAppImage> control;
       if (next.equals(previous) && resource.getStatus() != null) {
         control = UpdateControl.noUpdate();
@@ -700,6 +714,30 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       if (outcome != null && wasRunning) {
         metrics.buildFinished(namespace, outcome, duration(next.getBuild()));
       }
+    }
+  }
+
+  static Instant finishedAt(Job job) {
+    var status = job.getStatus();
+    if (status == null) {
+      return Instant.EPOCH;
+    }
+    if (status.getCompletionTime() != null) {
+      return instant(status.getCompletionTime());
+    }
+    return status.getConditions() == null
+        ? Instant.EPOCH
+        : status.getConditions().stream()
+            .map(c -> instant(c.getLastTransitionTime()))
+            .max(Comparator.naturalOrder())
+            .orElse(Instant.EPOCH);
+  }
+
+  static Instant instant(String timestamp) {
+    try {
+      return timestamp == null ? Instant.EPOCH : Instant.parse(timestamp);
+    } catch (java.time.format.DateTimeParseException e) {
+      return Instant.EPOCH;
     }
   }
 

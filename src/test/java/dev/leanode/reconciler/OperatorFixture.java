@@ -94,15 +94,17 @@ final class OperatorFixture {
   }
 
   Condition awaitCondition(String name, String type, Predicate<Condition> matches) {
+    // the last conditions seen end up in the timeout message
     await()
         .atMost(TIMEOUT)
         .until(
             () ->
                 Optional.ofNullable(get(name))
                     .map(NodeAppImage::getStatus)
-                    .flatMap(s -> s.condition(type))
-                    .filter(matches)
-                    .isPresent());
+                    .map(NodeAppImageStatus::getConditions)
+                    .orElse(List.of()),
+            conditions ->
+                conditions.stream().anyMatch(c -> type.equals(c.getType()) && matches.test(c)));
     return get(name).getStatus().condition(type).orElseThrow();
   }
 
@@ -176,6 +178,7 @@ final class OperatorFixture {
             .addNewCondition()
             .withType(succeeded ? "Complete" : "Failed")
             .withStatus("True")
+            .withLastTransitionTime(now)
             .withReason(failureReason)
             .withMessage(
                 failureReason == null ? null : "Job has reached the specified backoff limit")
@@ -197,6 +200,42 @@ final class OperatorFixture {
     client.batch().v1().jobs().inNamespace(namespace).resource(current).updateStatus();
   }
 
+  /** What the Job controller and kubelet do first: a running build pod owned by the Job. */
+  void startPod(Job job) {
+    Map<String, String> labels =
+        new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+    labels.put("job-name", job.getMetadata().getName());
+    labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
+    var pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(
+                job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
+            .withNamespace(namespace)
+            .withLabels(labels)
+            .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
+            .addNewOwnerReference()
+            .withApiVersion("batch/v1")
+            .withKind("Job")
+            .withName(job.getMetadata().getName())
+            .withUid(job.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
+            .endOwnerReference()
+            .endMetadata()
+            .withSpec(job.getSpec().getTemplate().getSpec())
+            .withNewStatus()
+            .withPhase("Running")
+            .endStatus()
+            .build();
+    client.pods().inNamespace(namespace).resource(pod).create();
+  }
+
+  /** Someone (a user, a cleanup script, a TTL controller) deletes the Job. */
+  void deleteJob(Job job) {
+    client.batch().v1().jobs().inNamespace(namespace).resource(job).delete();
+  }
+
   /**
    * What kube-controller-manager's garbage collector does after the owner is deleted: removes
    * objects whose ownerReferences name it. Objects the operator forgot to own stay — and fail the
@@ -208,6 +247,7 @@ final class OperatorFixture {
           o.getMetadata().getOwnerReferences().stream().anyMatch(r -> ownerUid.equals(r.getUid()));
       if (owned) {
         client.resource(o).inNamespace(namespace).delete();
+        collectGarbage(o.getMetadata().getUid()); // transitively: a Job's pods
       }
     }
   }
@@ -227,6 +267,13 @@ final class OperatorFixture {
     all.addAll(
         client
             .configMaps()
+            .inNamespace(namespace)
+            .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+            .list()
+            .getItems());
+    all.addAll(
+        client
+            .pods()
             .inNamespace(namespace)
             .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
             .list()
