@@ -229,7 +229,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
       if (git.subPath() != null) {
         contextArgs.add("--context-sub-path=" + safe("spec.source.git.subPath", git.subPath()));
       }
-      if (git.url().startsWith("http://")) {
+      if (git.url().regionMatches(true, 0, "http://", 0, 7)) { // the scheme is case-insensitive
         env.add(new EnvVarBuilder().withName("GIT_PULL_METHOD").withValue("http").build());
       }
       if (git.secretName() != null) {

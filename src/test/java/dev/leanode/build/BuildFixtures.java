@@ -126,5 +126,13 @@ final class BuildFixtures {
         BuildSettings.defaults());
   }
 
+  /** A deep copy, so one base resource can be mutated per case. */
+  static NodeAppImage clone(NodeAppImage r) {
+    return SERIALIZATION.clone(r);
+  }
+
+  private static final io.fabric8.kubernetes.client.utils.KubernetesSerialization SERIALIZATION =
+      new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+
   private BuildFixtures() {}
 }
