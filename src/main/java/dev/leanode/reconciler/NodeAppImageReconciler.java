@@ -129,6 +129,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   private final Map<String, Integer> sizeAttempts = new ConcurrentHashMap<>();
   private final Map<String, Integer> secretAttempts = new ConcurrentHashMap<>();
   private volatile InformerEventSource<Job, NodeAppImage> jobs;
+  private final QueueWakeups queue = new QueueWakeups();
 
   public NodeAppImageReconciler(
       BuildSettings settings,
@@ -179,7 +180,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
                 .build(),
             context);
     this.jobs = jobSource;
-    return List.of(jobSource, podSource);
+    return List.of(jobSource, podSource, queue);
   }
 
   @Override
@@ -323,6 +324,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
           return;
         }
         if (!slots.tryReserve(namespace + "/" + plan.name(), activeJobKeys())) {
+          queue.waiting(ResourceID.fromResource(resource));
           outcome(
               Reason.QUEUED,
               "Waiting for a free build slot: "
@@ -331,6 +333,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
               QUEUE_RETRY);
           return;
         }
+        queue.started(ResourceID.fromResource(resource));
         createBuild(plan);
         var build = new NodeAppImageStatus.BuildStatus();
         build.setJob(plan.name());
@@ -401,6 +404,9 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         case SUCCEEDED -> measure(spec, state, dockerConfig);
       }
       releaseSlots();
+      if (state.phase() != BuildState.Phase.PENDING && state.phase() != BuildState.Phase.RUNNING) {
+        wakeQueued();
+      }
       deleteOldBuilds(plan.name());
     }
 
@@ -493,6 +499,14 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         Set<String> active = new java.util.HashSet<>();
         activeJobKeys().forEach(active::add);
         slots.release(k -> !active.contains(k) && jobExistsUnfinished(k));
+      }
+    }
+
+    /** A build finished: let as many queued resources try as there are free slots. */
+    void wakeQueued() {
+      if (slots.max() > 0) {
+        long active = activeJobKeys().count() + slots.reservedCount();
+        queue.wake((int) Math.max(1, slots.max() - active));
       }
     }
 
