@@ -632,7 +632,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   }
 
   static String singleStageImage(ImageReference ref) {
-    return ref.registry() + "/" + ref.repository() + ":" + ref.tag() + "-single-stage";
+    return ref.withTag(ref.tag() + "-single-stage");
   }
 
   static NodeAppImageStatus.ComparisonStatus comparison(
