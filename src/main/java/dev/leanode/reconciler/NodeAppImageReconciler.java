@@ -289,7 +289,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         build.setJob(plan.name());
         build.setInputHash(plan.inputHash());
         next.setBuild(build);
-        outcome(Reason.BUILD_RUNNING, "Build Job " + plan.name() + " created", null);
+        // the same words as while it runs: the next reconciliation then has nothing to patch
+        outcome(Reason.BUILD_RUNNING, runningMessage(plan.name()), null);
         return;
       }
 
@@ -305,9 +306,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         case PENDING, RUNNING ->
             outcome(
                 Reason.BUILD_RUNNING,
-                state.message() != null
-                    ? state.message()
-                    : "Build Job " + plan.name() + " is running",
+                state.message() != null ? state.message() : runningMessage(plan.name()),
                 null);
         case FAILED -> outcome(Reason.BUILD_FAILED, state.message(), null);
         case TIMED_OUT ->
@@ -625,6 +624,10 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     }
     return Duration.between(
         Instant.parse(build.getStartTime()), Instant.parse(build.getCompletionTime()));
+  }
+
+  static String runningMessage(String job) {
+    return "Build Job " + job + " is running";
   }
 
   static String succeededMessage(NodeAppImageStatus.OutputStatus out) {

@@ -371,7 +371,8 @@ class KanikoBuildRunnerPlanTest {
 
   @Test
   void pushTargetsFollowTheRegistryPackagesRules() {
-    assertThat(KanikoBuildRunner.pushTarget("registry.example.com/team/app:1.0.0").name() + "/cache")
+    assertThat(
+            KanikoBuildRunner.pushTarget("registry.example.com/team/app:1.0.0").name() + "/cache")
         .isEqualTo("registry.example.com/team/app/cache");
     assertThat(KanikoBuildRunner.pushTarget("localhost:5000/app").withTag("latest-single-stage"))
         .isEqualTo("localhost:5000/app:latest-single-stage");

@@ -22,7 +22,7 @@ class CliIT {
   public static class NoOperator implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
-      return Map.of("leanode.test.start-operator", "false");
+      return Map.of("test.leanode.start-operator", "false");
     }
   }
 
@@ -47,7 +47,7 @@ class CliIT {
         launcher.launch("render", "-f", "examples/express-app.yaml", "-o", dir.toString());
     assertThat(result.exitCode()).isZero();
     assertThat(dir.resolve("Dockerfile")).content().contains("FROM node:22-alpine");
-    assertThat(dir.resolve("Dockerfile.single-stage")).content().contains("RUN npm install");
+    assertThat(dir.resolve("Dockerfile.single-stage")).content().contains("COPY . .").contains("npm install");
     assertThat(dir.resolve("configmap.yaml")).content().contains("Dockerfile");
     assertThat(dir.resolve("job.yaml")).content().contains("--digest-file=/dev/termination-log");
   }

@@ -50,7 +50,8 @@ class RealClusterE2E {
     if (client.namespaces().withName(namespace).get() == null) {
       client
           .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
           .create();
     }
     NodeAppImage nai =
@@ -68,8 +69,7 @@ class RealClusterE2E {
         .atMost(Duration.ofMinutes(20))
         .pollInterval(Duration.ofSeconds(5))
         .until(
-            () ->
-                client.resources(NodeAppImage.class).inNamespace(namespace).withName(name).get(),
+            () -> client.resources(NodeAppImage.class).inNamespace(namespace).withName(name).get(),
             r ->
                 r.getStatus() != null
                     && r.getStatus()
@@ -77,7 +77,12 @@ class RealClusterE2E {
                         .map(c -> "True".equals(c.getStatus()))
                         .orElse(false));
     var status =
-        client.resources(NodeAppImage.class).inNamespace(namespace).withName(name).get().getStatus();
+        client
+            .resources(NodeAppImage.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .get()
+            .getStatus();
     assertThat(status.getOutput().getDigest()).startsWith("sha256:");
     assertThat(status.getOutput().getSizeBytes()).isPositive();
     assertThat(status.getComparison().getSavedBytes()).isPositive();

@@ -85,7 +85,10 @@ final class OperatorE2E {
             () -> client.resources(NodeAppImage.class).withName(name).get(),
             r ->
                 r.getStatus() != null
-                    && r.getStatus().condition("Ready").map(c -> reason.equals(c.getReason())).orElse(false));
+                    && r.getStatus()
+                        .condition("Ready")
+                        .map(c -> reason.equals(c.getReason()))
+                        .orElse(false));
   }
 
   static Condition condition(NodeAppImage r, String type) {

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 public class OperatorStarter {
-  @ConfigProperty(name = "leanode.test.start-operator", defaultValue = "true")
+  @ConfigProperty(name = "test.leanode.start-operator", defaultValue = "true")
   boolean start;
 
   void onStart(@Observes StartupEvent event, Operator operator) {
