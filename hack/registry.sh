@@ -103,7 +103,7 @@ start() {
     fi
     write_config "$name" "$port" "$auth"
     # 9>&-: the registry must not inherit (and hold forever) the start lock
-    nohup docker-registry serve "$REG_DIR/$name/config.yml" </dev/null >>"$REG_DIR/$name.log" 2>&1 9>&- &
+    setsid nohup docker-registry serve "$REG_DIR/$name/config.yml" </dev/null >>"$REG_DIR/$name.log" 2>&1 9>&- &
     echo $! > "$pidf"
     echo "registry $name starting on $HOST:$port (pid $!, log $REG_DIR/$name.log)"
   done

@@ -4,6 +4,7 @@ import dev.leanode.api.v1alpha1.BuildSpec;
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.OutputSpec;
 import dev.leanode.config.BuildSettings;
+import dev.leanode.registry.ImageReference;
 import dev.leanode.source.GitCredentials;
 import dev.leanode.source.ResolvedSource;
 import io.fabric8.kubernetes.api.model.Capabilities;
@@ -105,7 +106,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
         resource.getSpec().getBuild() == null ? new BuildSpec() : resource.getSpec().getBuild();
 
     String image = safe("spec.output.image", output.getImage());
-    ImageRef ref = ImageRef.parse(image);
+    ImageReference ref = pushTarget(image);
     boolean insecure = output.insecure();
     boolean cache = build.getCache() != null ? build.getCache() : settings.defaultCache();
     long timeoutSeconds =
@@ -244,7 +245,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
       tlsArgs.add("--skip-tls-verify");
     }
     if (ca.isPresent()) {
-      tlsArgs.add("--registry-certificate=" + ref.registryHost() + "=" + CA_DIR + "/" + KEY_CA);
+      tlsArgs.add("--registry-certificate=" + ref.registry() + "=" + CA_DIR + "/" + KEY_CA);
     }
 
     List<String> args = new ArrayList<>();
@@ -254,7 +255,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
     args.add("--digest-file=/dev/termination-log");
     if (cache) {
       args.add("--cache=true");
-      args.add("--cache-repo=" + ref.cacheRepo());
+      args.add("--cache-repo=" + ref.name() + "/cache");
     }
     args.addAll(tlsArgs);
 
@@ -383,6 +384,19 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
    * branch with all branches (no fetch by SHA, which many servers refuse) and checks the commit
    * out, which works for any commit reachable from a branch.
    */
+  /** spec.output.image as a push target: parsed by the registry package's rules, no digest. */
+  static ImageReference pushTarget(String image) {
+    if (image.contains("@")) {
+      throw new IllegalArgumentException(
+          "spec.output.image must be registry/repository[:tag], not a digest: " + image);
+    }
+    try {
+      return ImageReference.parse(image);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("spec.output.image: " + e.getMessage(), e);
+    }
+  }
+
   static String gitContext(ResolvedSource.Git git) {
     String url = safe("spec.source.git.url", git.url());
     URI uri;

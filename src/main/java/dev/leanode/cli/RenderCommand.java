@@ -87,6 +87,10 @@ public class RenderCommand implements Callable<Integer> {
 
   Rendered render() throws CliException {
     NodeAppImage resource = SpecReader.read(file);
+    if (resource.getMetadata().getUid() == null) {
+      // the API server assigns the uid the ownerReferences point at; offline there is none yet
+      resource.getMetadata().setUid(PLACEHOLDER_UID);
+    }
     NodeAppImageSpec s = resource.getSpec();
     List<FieldError> errors =
         s == null ? List.of(new FieldError("spec", "is required")) : validator.validate(s);
@@ -161,6 +165,9 @@ public class RenderCommand implements Callable<Integer> {
 
   static String asStream(Rendered r) {
     StringBuilder sb = new StringBuilder();
+    sb.append(
+            "# Rendered offline by `leanode render`; ownerReferences[].uid is a placeholder for\n")
+        .append("# the uid the API server assigns to the NodeAppImage.\n");
     sb.append("# Dockerfile (ConfigMap ").append(r.plan.name()).append(", key Dockerfile)\n");
     for (String line : r.dockerfile.split("\n", -1)) {
       sb.append(line.isEmpty() ? "#" : "#   " + line).append('\n');
@@ -171,6 +178,7 @@ public class RenderCommand implements Callable<Integer> {
   }
 
   static final KubernetesSerialization YAML = new KubernetesSerialization();
+  static final String PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000";
 
   record Rendered(String dockerfile, String singleStage, BuildPlan plan) {}
 }

@@ -203,6 +203,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     String message;
     Duration reschedule;
     boolean lostJob;
+    String lostMessage;
 
     Round(NodeAppImage resource, Context<NodeAppImage> ctx) {
       this.resource = resource;
@@ -342,19 +343,17 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         next.setBuild(build);
         if (lost) {
           lostJob = true;
-          outcome(
-              Reason.BUILD_RUNNING,
+          lostMessage =
               "Build Job "
                   + plan.name()
                   + " was deleted before it finished; created it again (attempt "
                   + attempt
                   + " of "
                   + MAX_JOB_ATTEMPTS
-                  + ")",
-              null);
-        } else {
-          outcome(Reason.BUILD_RUNNING, "Build Job " + plan.name() + " created", null);
+                  + ")";
         }
+        // the same words as while it runs: the next reconciliation then has nothing to patch
+        outcome(Reason.BUILD_RUNNING, runningMessage(plan.name(), attempt), null);
         return;
       }
 
@@ -385,12 +384,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
                 Reason.BUILD_RUNNING,
                 state.message() != null
                     ? state.message()
-                    : "Build Job "
-                        + plan.name()
-                        + " is running"
-                        + (build.getAttempt() != null && build.getAttempt() > 1
-                            ? " (attempt " + build.getAttempt() + " of " + MAX_JOB_ATTEMPTS + ")"
-                            : ""),
+                    : runningMessage(plan.name(), build.getAttempt()),
                 null);
         case FAILED -> outcome(Reason.BUILD_FAILED, state.message(), null);
         case TIMED_OUT ->
@@ -699,7 +693,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         events.normal(resource, "BuildStarted", "Created build Job " + next.getBuild().getJob());
       }
       if (lostJob) {
-        events.warning(resource, JOB_LOST_EVENT, message);
+        events.warning(resource, JOB_LOST_EVENT, lostMessage);
       }
       if (!changed) {
         return;
@@ -763,12 +757,21 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         Instant.parse(build.getStartTime()), Instant.parse(build.getCompletionTime()));
   }
 
+  static String runningMessage(String job, Integer attempt) {
+    return "Build Job "
+        + job
+        + " is running"
+        + (attempt != null && attempt > 1
+            ? " (attempt " + attempt + " of " + MAX_JOB_ATTEMPTS + ")"
+            : "");
+  }
+
   static String succeededMessage(NodeAppImageStatus.OutputStatus out) {
     return "Pushed " + out.getImage() + "@" + out.getDigest() + " (" + out.getSize() + ")";
   }
 
   static String singleStageImage(ImageReference ref) {
-    return ref.registry() + "/" + ref.repository() + ":" + ref.tag() + "-single-stage";
+    return ref.withTag(ref.tag() + "-single-stage");
   }
 
   static NodeAppImageStatus.ComparisonStatus comparison(

@@ -117,6 +117,16 @@ public record ImageReference(String registry, String repository, String tag, Str
     return new ImageReference(registry, repository, tag, digest);
   }
 
+  /** {@code registry/repository}: the image without tag or digest. */
+  public String name() {
+    return registry + "/" + repository;
+  }
+
+  /** The same repository with another tag, as a reference string (for derived pushes). */
+  public String withTag(String newTag) {
+    return name() + ":" + newTag;
+  }
+
   /** The tag or, when present, the digest: what goes after {@code /manifests/} in the API. */
   public String manifestReference() {
     return digest != null ? digest : tag;

@@ -370,24 +370,15 @@ class KanikoBuildRunnerPlanTest {
   }
 
   @Test
-  void imageReferences() {
-    assertThat(ImageRef.parse("registry.example.com/team/app:1.0.0"))
-        .isEqualTo(new ImageRef("registry.example.com", "team/app", "1.0.0"));
-    assertThat(ImageRef.parse("localhost:5000/app"))
-        .isEqualTo(new ImageRef("localhost:5000", "app", "latest"));
-    assertThat(ImageRef.parse("localhost/app:v1"))
-        .isEqualTo(new ImageRef("localhost", "app", "v1"));
-    assertThat(ImageRef.parse("reg:5000/a/b/c"))
-        .isEqualTo(new ImageRef("reg:5000", "a/b/c", "latest"));
-    assertThat(ImageRef.parse("team/app:2")).isEqualTo(new ImageRef(null, "team/app", "2"));
-    assertThat(ImageRef.parse("app")).isEqualTo(new ImageRef(null, "app", "latest"));
-    assertThat(ImageRef.parse("registry.example.com/team/app:1.0.0").cacheRepo())
+  void pushTargetsFollowTheRegistryPackagesRules() {
+    assertThat(
+            KanikoBuildRunner.pushTarget("registry.example.com/team/app:1.0.0").name() + "/cache")
         .isEqualTo("registry.example.com/team/app/cache");
-    assertThat(ImageRef.parse("team/app").cacheRepo()).isEqualTo("team/app/cache");
-    assertThat(ImageRef.parse("team/app").registryHost()).isEqualTo("index.docker.io");
-    assertThat(ImageRef.parse("localhost:5000/app").withTag("latest-single-stage"))
+    assertThat(KanikoBuildRunner.pushTarget("localhost:5000/app").withTag("latest-single-stage"))
         .isEqualTo("localhost:5000/app:latest-single-stage");
-    assertThatThrownBy(() -> ImageRef.parse("r.io/app@sha256:abc")).hasMessageContaining("digest");
+    assertThat(KanikoBuildRunner.pushTarget("team/app").registry()).isEqualTo("docker.io");
+    assertThatThrownBy(() -> KanikoBuildRunner.pushTarget("r.io/app@sha256:abc"))
+        .hasMessageContaining("digest");
   }
 
   @Test

@@ -50,9 +50,9 @@ class BuildFailureIT {
                         Map.of("image", Tools.REGISTRY + "/e2e/broken-ts:1", "insecure", true))))
         .create();
 
-    NodeAppImage r = OperatorE2E.awaitCondition(client, "broken-ts", "Ready", "False");
+    NodeAppImage r = OperatorE2E.awaitReadyReason(client, "broken-ts", "BuildFailed");
     var ready = OperatorE2E.condition(r, "Ready");
-    assertThat(ready.getReason()).isEqualTo("BuildFailed");
+    assertThat(ready.getStatus()).isEqualTo("False");
     // the message carries the log tail: the compiler's complaint, not just "exit 1"
     assertThat(ready.getMessage()).contains("src/index.ts").containsIgnoringCase("error TS");
   }

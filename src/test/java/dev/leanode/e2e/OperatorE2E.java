@@ -76,6 +76,21 @@ final class OperatorE2E {
                         .equals(r.getStatus().getObservedGeneration()));
   }
 
+  /** Waits until the Ready condition has this reason (Ready=False also means "still building"). */
+  static NodeAppImage awaitReadyReason(KubernetesClient client, String name, String reason) {
+    return await()
+        .atMost(Duration.ofMinutes(10))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> client.resources(NodeAppImage.class).withName(name).get(),
+            r ->
+                r.getStatus() != null
+                    && r.getStatus()
+                        .condition("Ready")
+                        .map(c -> reason.equals(c.getReason()))
+                        .orElse(false));
+  }
+
   static Condition condition(NodeAppImage r, String type) {
     return r.getStatus().condition(type).orElseThrow();
   }

@@ -232,6 +232,11 @@ class NodeAppImageReconcilerIT {
   void specChangeCreatesASecondJobAndUnchangedSpecDoesNot() {
     k8s.create(expressApp(false));
     Job first = k8s.awaitJobs(1);
+    // let the first build's status settle: the mock server applies a /status patch to the whole
+    // object (a real API server ignores spec there), so a status write racing the edit below
+    // could undo it
+    k8s.awaitCondition(
+        "express-app", NodeAppImageStatus.BUILDING, c -> "True".equals(c.getStatus()));
 
     client
         .resources(NodeAppImage.class)
