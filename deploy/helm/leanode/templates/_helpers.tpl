@@ -77,7 +77,7 @@ watched namespace. The chart's tests compare these with the operator's generated
 - apiGroups: ["leanode.dev"]
   resources: ["nodeappimages"]
   verbs: ["get", "list", "watch"]
-# Status, written once per reconcile (server-side apply is off: merge patch).
+# Status, written once per reconcile (server-side apply is off: JSON Patch on /status).
 - apiGroups: ["leanode.dev"]
   resources: ["nodeappimages/status"]
   verbs: ["patch", "update"]
