@@ -64,7 +64,7 @@ bah() { buildah --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs "$@"; 
 pod() { podman --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"; }
 log() { echo "bench $(date +%H:%M:%S): $*" >&2; }
 mib() { awk -v b="$1" 'BEGIN { if (b == "" || b == "-") print "-"; else printf "%.1f", b / 1048576 }'; }
-mib2() { awk -v b="$1" 'BEGIN { if (b == "" || b == "-") print "-"; else printf "%.2f", b / 1048576 }'; }
+kib() { awk -v b="$1" 'BEGIN { if (b == "" || b == "-") print "-"; else printf "%.1f", b / 1024 }'; }
 compressed() { skopeo inspect --raw --tls-verify=false "docker://$1" | jq '.config.size + ([.layers[].size] | add)'; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -137,7 +137,10 @@ check_files() { # $1 repo, $2 tag, $3 app source dir -> "ok" or "app broken: ...
 }
 
 fail_reason() { # $1 build log -> one short line
-  grep -m1 -iE 'error|no such file' "$1" | sed -E 's/^.*(error|Error)[: ]*//; s/[|]/\//g' | cut -c1-140
+  grep -m1 -iE 'error|no such file' "$1" | short_reason
+}
+short_reason() { # drop store paths (they end up in docs) and the log prefix
+  sed -E 's/^.*(error|Error)[: ]*//; s/building at STEP "([^"]*)": checking on sources under "[^"]*.*/\1: source path not found/; s/[|]/\//g' | cut -c1-140
 }
 
 measure() { # $1 app, $2 variant, $3 Dockerfile, $4 context, $5 app source dir -> TSV fields after app/variant
@@ -171,6 +174,8 @@ measure() { # $1 app, $2 variant, $3 Dockerfile, $4 context, $5 app source dir -
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$status" "$c" "$u" "$((c - BASE_C))" "$((u - BASE_U))" "$build_s" "$rebuild" "$deps"
 }
 
+short_reason_tsv() { sed -E 's/building at STEP "([^"]*)": checking on sources under "[^\t]*/\1: source path not found/'; }
+
 render() { # results TSV -> markdown between the markers of $OUT
   [[ -s "$RESULTS" ]] || { echo "no results in $RESULTS" >&2; exit 1; }
   local meta="$STATE/meta" t="$STATE/table.md"
@@ -183,10 +188,10 @@ render() { # results TSV -> markdown between the markers of $OUT
     echo
     echo "| app | (a) single_stage | (b) seed_multi_stage | (c) leanode | (d) fly | (e) floor |"
     echo "|---|---|---|---|---|---|"
-    awk -F'\t' '{ print $1 }' "$RESULTS" | awk '!seen[$0]++' | while read -r app; do
+    printf '%s\n' "${ALL_APPS[@]}" | while read -r app; do
       printf '| %s' "$app"
       for v in "${VARIANTS[@]}"; do
-        IFS=$'\t' read -r _ _ st c u _ _ _ _ _ < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | tail -1) || st="not run"
+        IFS=$'\t' read -r _ _ st c u _ _ _ _ _ < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | short_reason_tsv | tail -1) || st="not run"
         case "$st" in
           ok) printf ' | %s / %s' "$(mib "$c")" "$(mib "$u")" ;;
           "builds, app broken"*) printf ' | %s / %s ⚠ %s' "$(mib "$c")" "$(mib "$u")" "$st" ;;
@@ -196,15 +201,15 @@ render() { # results TSV -> markdown between the markers of $OUT
       echo " |"
     done
     echo
-    echo "**App layers** (image minus base), compressed / uncompressed MiB:"
+    echo "**App layers** (image minus base: config + layers above the base), compressed / uncompressed KiB:"
     echo
     echo "| app | (a) single_stage | (b) seed_multi_stage | (c) leanode | (d) fly | (e) floor |"
     echo "|---|---|---|---|---|---|"
-    awk -F'\t' '{ print $1 }' "$RESULTS" | awk '!seen[$0]++' | while read -r app; do
+    printf '%s\n' "${ALL_APPS[@]}" | while read -r app; do
       printf '| %s' "$app"
       for v in "${VARIANTS[@]}"; do
-        IFS=$'\t' read -r _ _ st _ _ ac au _ _ _ < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | tail -1) || st="not run"
-        if [[ "$st" == ok || "$st" == "builds, app broken"* ]]; then printf ' | %s / %s' "$(mib2 "$ac")" "$(mib2 "$au")"; else printf ' | -'; fi
+        IFS=$'\t' read -r _ _ st _ _ ac au _ _ _ < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | short_reason_tsv | tail -1) || st="not run"
+        if [[ "$st" == ok || "$st" == "builds, app broken"* ]]; then printf ' | %s / %s' "$(kib "$ac")" "$(kib "$au")"; else printf ' | -'; fi
       done
       echo " |"
     done
@@ -215,10 +220,10 @@ render() { # results TSV -> markdown between the markers of $OUT
     echo
     echo "| app | (a) single_stage | (c) leanode | (d) fly |"
     echo "|---|---|---|---|"
-    awk -F'\t' '{ print $1 }' "$RESULTS" | awk '!seen[$0]++' | while read -r app; do
+    printf '%s\n' "${ALL_APPS[@]}" | while read -r app; do
       printf '| %s' "$app"
       for v in single_stage leanode fly; do
-        IFS=$'\t' read -r _ _ st _ _ _ _ _ r d < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | tail -1) || st="not run"
+        IFS=$'\t' read -r _ _ st _ _ _ _ _ r d < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | short_reason_tsv | tail -1) || st="not run"
         if [[ "$st" == ok || "$st" == "builds, app broken"* ]]; then printf ' | %s s, deps %s' "$r" "$d"; else printf ' | -'; fi
       done
       echo " |"
@@ -228,7 +233,7 @@ render() { # results TSV -> markdown between the markers of $OUT
     echo
     echo "| app | variant | status | compressed B | uncompressed B | app compressed B | app uncompressed B | first build s | rebuild s | deps |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
-    sed 's/\t/ | /g; s/^/| /; s/$/ |/' "$RESULTS"
+    short_reason_tsv <"$RESULTS" | sed 's/\t/ | /g; s/^/| /; s/$/ |/'
     echo
     echo "First-build times share the layer cache with the variants built before them; compare rebuilds only."
     echo "</details>"
