@@ -1,193 +1,318 @@
 #!/usr/bin/env bash
-# Leanness benchmark: NOT a test (never run by mvn). For every reference app under
+# Leanness benchmark: NOT a test (never run by mvn or .ci/run). For every reference app under
 # src/test/resources/apps it builds five Dockerfiles on the SAME local base image
-# (docker.io/library/node:22-alpine from hack/base-image.sh) and prints one table row each:
-#   seed-1  the seed tutorial's single-stage Dockerfile
-#   seed-ms the seed tutorial's multi-stage Dockerfile
-#   leanode `leanode dockerfile APP_DIR` (the CLI; column n/a when the CLI is not built)
-#   fly     @flydotio/dockerfile run offline on a copy of the app (FROM rewritten, see below)
-#   floor   base + production node_modules + runtime files, one COPY layer (no Dockerfile logic)
+# (docker.io/library/node:22-alpine from hack/base-image.sh) and records, per app and variant:
+#   single_stage      `leanode dockerfile --variant single_stage`: the seed tutorial's single-stage
+#                     Dockerfile, adapted only where it would not work (install line of the app's
+#                     package manager, the build script, `node .`) -- what compareSingleStage builds
+#   seed_multi_stage  `leanode dockerfile --variant seed_multi_stage`: the seed's multi-stage file
+#                     as written (all dependencies, only index.js / the listed files copied)
+#   leanode           `leanode dockerfile` (the CLI, as shipped)
+#   fly               @flydotio/dockerfile run offline on a copy of the app (rewrites below)
+#   floor             base + production node_modules + runtime files, one COPY layer, prepared
+#                     on the host (no Dockerfile logic at all)
 # Sizes: compressed = config + layers from `skopeo inspect --raw` after a push to the local
-# registry; uncompressed = `podman image inspect --format {{.Size}}` (vfs storage shared with
-# buildah); app = compressed minus the base image's compressed size. Rebuild = wall time of a
-# second `buildah bud --layers` after appending one comment line to the app's entry source, and
-# whether the dependency-install step came from the layer cache.
+# registry (what a registry stores and a node pulls); uncompressed = `podman image inspect
+# {{.Size}}`; app = image minus base (both ways). Rebuild = wall time of a second
+# `buildah bud --layers` after appending one comment line to the app's entry source, and whether
+# the dependency-install RUN came from the layer cache. The rebuild is measured for single_stage,
+# leanode and fly only (seed_multi_stage's install stage is the same cache key as single_stage's;
+# floor has no install step). Check = the runtime files the app needs are in the layers above the
+# base (package.json `main`, `public/` when the app has one, every production dependency); the
+# images are not started (vfs copies the whole rootfs per container; the e2e ITs run the apps).
 #
-# Fairness rewrites (same for every variant): RUN steps get the machine's CA bundle through
-# `ARG NODE_EXTRA_CA_CERTS` / `ARG npm_config_cafile` lines inserted after each FROM (ARGs do not
-# persist in the image) and a read-only --volume; fly's `FROM node:${NODE_VERSION}-slim` becomes
-# `FROM node:22-alpine` and its `apt-get install build-essential node-gyp ...` step is dropped
-# (the base has no apt; no reference app has native modules; that step only touches fly's build
-# stage, never its final image).
+# Fairness: every build mounts the machine's CA bundle read-only at /leanode/ca/ca.crt (this
+# machine re-signs HTTPS; without it npm hangs ~70 s and fails). Leanode's and the seed variants'
+# Dockerfiles declare the CA ARGs themselves (`--ca-bundle-path`); fly's get the same three ARG
+# lines after each FROM (ARGs never persist in an image). fly's `FROM node:${NODE_VERSION}-slim`
+# becomes `FROM node:22-alpine` and its `apt-get install build-essential node-gyp ...` step is
+# dropped (the base has no apt; no reference app has native modules; that step is in fly's build
+# stage only, never in its final image). Layers are cached across variants where the steps are
+# identical (e.g. seed_multi_stage's builder = single_stage's first steps); every time in the
+# table is a rebuild after the variant's own first build, so the cache sharing does not flatter it.
 #
-# Usage: bench/leanness.sh [APP ...]      (default: all apps)   Output: docs/benchmarks.md
-# Needs: bash hack/install-tools.sh && bash hack/registry.sh start && bash hack/base-image.sh
+# Storage: a private vfs store (BENCH_STORAGE_ROOT, default /var/tmp/leanode-bench/storage) seeded
+# with the base image from the local registry, so that the benchmark's many intermediate images
+# never mix with other builds in the default store and `--cleanup` can drop them all.
+#
+# Usage: bench/leanness.sh [--append] [APP ...]   build+measure (default: all apps), then render
+#        bench/leanness.sh --render                 only rewrite the table from the results file
+#        bench/leanness.sh --cleanup                remove the private store (base copy included)
+# Output: results TSV (BENCH_RESULTS, default /var/tmp/leanode-bench/results.tsv) and the table
+# between the leanness markers of docs/benchmarks.md (BENCH_OUT); the rest of the file is kept.
+# Needs: ./mvnw -B -q -ntp package -DskipTests && bash hack/registry.sh start && bash hack/base-image.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APPS_DIR="$ROOT/src/test/resources/apps"
 REG="${LEANODE_TEST_REGISTRY:-127.0.0.1:5000}"
 BASE=docker.io/library/node:22-alpine
 CA=/etc/ssl/certs/ca-certificates.crt
+CA_IN_BUILD=/leanode/ca/ca.crt
 OUT="${BENCH_OUT:-$ROOT/docs/benchmarks.md}"
-WORK="$(mktemp -d /tmp/leanode-bench.XXXXXX)"
+STATE="${BENCH_STATE:-/var/tmp/leanode-bench}"
+STORE="${BENCH_STORAGE_ROOT:-$STATE/storage}"
+RUNROOT="${BENCH_RUNROOT:-/run/leanode-bench}"
+RESULTS="${BENCH_RESULTS:-$STATE/results.tsv}"
 FLY_PREFIX="${FLY_PREFIX:-/tmp/leanode-bench-fly}"
 LEANODE_JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
-trap 'rm -rf "$WORK"' EXIT
+ALL_APPS=(seed-express express-heavy-dev typescript-dist yarn-app pnpm-app static-public monorepo)
+VARIANTS=(single_stage seed_multi_stage leanode fly floor)
+BEGIN_MARK='<!-- leanness-table:begin (generated by bench/leanness.sh; edit the notes below, not this) -->'
+END_MARK='<!-- leanness-table:end -->'
 
-bah() { buildah --storage-driver vfs "$@"; }
-pod() { podman --storage-driver vfs --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"; }
-log() { echo "bench: $*" >&2; }
+bah() { buildah --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs "$@"; }
+pod() { podman --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"; }
+log() { echo "bench $(date +%H:%M:%S): $*" >&2; }
 mib() { awk -v b="$1" 'BEGIN { if (b == "" || b == "-") print "-"; else printf "%.1f", b / 1048576 }'; }
+kib() { awk -v b="$1" 'BEGIN { if (b == "" || b == "-") print "-"; else printf "%.1f", b / 1024 }'; }
 compressed() { skopeo inspect --raw --tls-verify=false "docker://$1" | jq '.config.size + ([.layers[].size] | add)'; }
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 app_dir() { if [[ "$1" == monorepo ]]; then echo "$APPS_DIR/monorepo/services/api"; else echo "$APPS_DIR/$1"; fi; }
-entry_source() { # the file a one-line source change touches
-  if [[ -f "$1/src/index.ts" ]]; then echo src/index.ts; else echo index.js; fi
+entry_source() { if [[ -f "$1/src/index.ts" ]]; then echo src/index.ts; else echo index.js; fi; }
+
+cli_dockerfile() { # $1 variant, $2 app dir -> Dockerfile on stdout
+  java -jar "$LEANODE_JAR" dockerfile --variant "$1" --ca-bundle-path "$CA_IN_BUILD" "$2" 2>/dev/null
 }
 
-seed_single() { cat <<'D'
-FROM node:22-alpine
-WORKDIR /app
-COPY package*.json ./
-RUN npm install
-COPY . .
-ENV PORT=3000
-CMD ["node", "index.js"]
-D
-}
-seed_multi() { cat <<'D'
-FROM node:22-alpine AS builder
-WORKDIR /app
-COPY package*.json ./
-RUN npm install
-COPY . .
-
-FROM node:22-alpine AS production
-WORKDIR /app
-COPY --from=builder /app/package*.json ./
-COPY --from=builder /app/node_modules ./node_modules
-COPY --from=builder /app/index.js ./
-ENV PORT=3000
-CMD ["node", "index.js"]
-D
+with_ca_args() {
+  awk -v ca="$CA_IN_BUILD" '{ print } /^FROM / {
+    print "ARG NODE_EXTRA_CA_CERTS=" ca; print "ARG npm_config_cafile=" ca; print "ARG YARN_HTTPS_CA_FILE_PATH=" ca }'
 }
 
-leanode_dockerfile() { # $1 app dir -> Dockerfile on stdout, or fail
-  [[ -f "$LEANODE_JAR" ]] || return 1
-  java -jar "$LEANODE_JAR" dockerfile "$1" 2>/dev/null
-}
-
-fly_dockerfile() { # $1 app copy dir (modified in place) -> Dockerfile on stdout
+fly_dockerfile() { # $1 app copy dir (the generator writes Dockerfile + .dockerignore into it)
   if [[ ! -x "$FLY_PREFIX/node_modules/.bin/dockerfile" ]]; then
     log "installing @flydotio/dockerfile into $FLY_PREFIX"
     npm install --prefix "$FLY_PREFIX" --no-audit --no-fund --loglevel=error @flydotio/dockerfile >&2
   fi
   (cd "$1" && "$FLY_PREFIX/node_modules/.bin/dockerfile" --force >/dev/null </dev/null)
   sed -E -e 's#^FROM node:\$\{NODE_VERSION\}-slim#FROM node:22-alpine#' "$1/Dockerfile" \
-    | awk '/^RUN apt-get/ { skip = 1 } skip { if ($0 !~ /\\$/) skip = 0; next } { print }'
+    | awk '/^RUN apt-get/ { skip = 1 } skip { if ($0 !~ /\\$/) skip = 0; next } { print }' \
+    | with_ca_args
 }
 
-floor_context() { # $1 app dir, $2 out dir: production deps + runtime files, prepared on the host
+floor_context() { # $1 app dir, $2 out dir: production deps (npm, flat) + runtime files, on the host
   cp -R "$1/." "$2/"
   rm -f "$2/Dockerfile" "$2/.dockerignore"
   if [[ -f "$2/tsconfig.json" ]]; then
     (cd "$2" && npm ci --no-audit --no-fund --loglevel=error >&2 && npm run -s build >&2 && rm -rf src tsconfig.json node_modules)
   fi
-  (cd "$2" && npm install --omit=dev --no-audit --no-fund --loglevel=error --no-package-lock >&2 \
-    && rm -f yarn.lock pnpm-lock.yaml && rm -rf "$HOME/.npm/_cacache/tmp")
-  printf 'FROM node:22-alpine\nENV NODE_ENV=production\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\nCMD ["node", "%s"]\n' \
-    "$(node -p "require('$2/package.json').main || 'index.js'")"
+  if [[ -f "$2/package-lock.json" ]]; then # exact versions of the lockfile
+    (cd "$2" && npm ci --omit=dev --no-audit --no-fund --loglevel=error >&2)
+  else # yarn/pnpm apps: npm's flat layout from the same ranges
+    (cd "$2" && npm install --omit=dev --no-audit --no-fund --loglevel=error --no-package-lock >&2)
+  fi
+  rm -f "$2/package-lock.json" "$2/yarn.lock" "$2/pnpm-lock.yaml" "$2/README.md"
+  printf 'FROM node:22-alpine\nENV NODE_ENV=production\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["node", "."]\n'
 }
-
-with_ca_args() { awk '{ print } /^FROM / { print "ARG NODE_EXTRA_CA_CERTS=/leanode/ca/ca.crt"; print "ARG npm_config_cafile=/leanode/ca/ca.crt" }'; }
 
 bud() { # $1 Dockerfile, $2 context, $3 tag, $4 log
-  bah bud --isolation chroot --pull=never --layers --format docker \
-    --volume "$CA:/leanode/ca/ca.crt:ro" -f "$1" -t "$3" "$2" >"$4" 2>&1
+  timeout 900 buildah --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs bud --isolation chroot \
+    --pull=never --layers --format docker \
+    --volume "$CA:$CA_IN_BUILD:ro" -f "$1" -t "$3" "$2" >"$4" 2>&1
 }
 
-deps_cached() { # $1 log of the rebuild: was the dependency-install RUN served from cache?
-  awk '/STEP [0-9]+\/[0-9]+: RUN .*(npm (ci|install)|yarn|pnpm)/ { want = 1; next }
-       want && /Using cache/ { hit = 1 } want && /STEP/ { want = 0 }
-       END { print (hit ? "reused" : "rebuilt") }' "$1"
+deps_cached() { # $1 rebuild log: were ALL dependency-install RUNs served from the cache?
+  awk '/STEP [0-9]+\/[0-9]+: / { s = $0; gsub(/npm install -g [^;&]*/, "", s); want = (s ~ /RUN .*(npm ci|npm install|yarn install|pnpm install|workspaces focus)/); if (want) n++; next }
+       want && /Using cache/ { hit++; want = 0 }
+       END { print (n == 0 ? "-" : (hit == n ? "reused" : "rebuilt")) }' "$1"
 }
 
-measure() { # $1 app, $2 variant, $3 Dockerfile path, $4 context -> row fields
-  local app="$1" variant="$2" df="$3" ctx="$4" tag="localhost/leanode-bench/$1:$2" ref="$REG/leanode-bench/$1:$2"
-  local l1="$WORK/$app-$variant.1.log" l2="$WORK/$app-$variant.2.log"
-  with_ca_args <"$df" >"$df.ca"
-  if ! bud "$df.ca" "$ctx" "$tag" "$l1"; then
-    log "$app/$variant failed: $(grep -E 'error|Error' "$l1" | tail -2 | tr '\n' ' ')"
-    echo "fails|-|-|-|-|-"; return
+check_files() { # $1 repo, $2 tag, $3 app source dir -> "ok" or "app broken: ..."
+  local man files missing=() f
+  man=$(curl -sf -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' "http://$REG/v2/$1/manifests/$2")
+  files="$WORK/files"; : >"$files"
+  for d in $(jq -r '.layers[].digest' <<<"$man" | grep -vxF -f "$WORK/base-layers" || true); do
+    curl -sfL "http://$REG/v2/$1/blobs/$d" | tar tzf - 2>/dev/null | sed -E 's#^\./##; s#^/##' >>"$files" || true
+  done
+  local main; main=$(jq -r '.main // "index.js"' "$3/package.json")
+  [[ "$main" == *.js ]] || main="$main.js"
+  grep -qxF "app/${main#./}" "$files" || missing+=("$main")
+  if [[ -d "$3/public" ]]; then grep -q '^app/public/.' "$files" || missing+=("public/"); fi
+  for f in $(jq -r '.dependencies // {} | keys[]' "$3/package.json"); do
+    grep -q "^app/node_modules/$f/package.json$\|^app/node_modules/$f$\|^app/node_modules/$f/$" "$files" || missing+=("node_modules/$f")
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then echo ok; else echo "builds, app broken: missing ${missing[*]}"; fi
+}
+
+fail_reason() { # $1 build log -> one short line
+  grep -m1 -iE 'error|no such file' "$1" | short_reason
+}
+short_reason() { # drop store paths (they end up in docs) and the log prefix
+  sed -E 's/^.*(error|Error)[: ]*//; s/building at STEP "([^"]*)": checking on sources under "[^"]*.*/\1: source path not found/; s/[|]/\//g' | cut -c1-140
+}
+
+measure() { # $1 app, $2 variant, $3 Dockerfile, $4 context, $5 app source dir -> TSV fields after app/variant
+  local app="$1" variant="$2" df="$3" ctx="$4" src="$5"
+  local tag="localhost/leanode-bench/$app:$variant" repo="leanode-bench/$app" ref="$REG/leanode-bench/$app:$variant"
+  local l1="$LOGS/$app-$variant.1.log" l2="$LOGS/$app-$variant.2.log" t0 t1 build_s
+  t0=$(now)
+  if ! bud "$df" "$ctx" "$tag" "$l1"; then
+    log "$app/$variant does not build: $(fail_reason "$l1")"
+    printf 'does not build: %s\t-\t-\t-\t-\t%s\t-\t-\n' "$(fail_reason "$l1")" "$(secs "$t0" "$(now)")"; return
   fi
-  bah push --quiet --tls-verify=false "$tag" "docker://$ref" >/dev/null
-  local c u
-  c=$(compressed "$ref"); u=$(pod image inspect --format '{{.Size}}' "$tag")
+  build_s=$(secs "$t0" "$(now)")
+  local c u status
+  if ! bah push --quiet --format v2s2 --tls-verify=false "$tag" "docker://$ref" >"$LOGS/$app-$variant.push.log" 2>&1 \
+    || ! c=$(compressed "$ref") || ! u=$(pod image inspect --format '{{.Size}}' "$tag"); then
+    printf 'error: push/inspect failed (see %s)\t-\t-\t-\t-\t%s\t-\t-\n' "$LOGS/$app-$variant.push.log" "$build_s"; return
+  fi
+  status=$(check_files "$repo" "$variant" "$src")
   local rebuild="-" deps="-"
-  if [[ "$variant" != floor ]]; then
-    local src; src="$ctx/$(entry_source "$ctx")"
-    echo "// bench: one-line change $(date +%s%N)" >>"$src"
-    local t0 t1; t0=$(date +%s.%N)
-    if bud "$df.ca" "$ctx" "$tag-rebuild" "$l2"; then
-      t1=$(date +%s.%N); rebuild=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f s", b - a }')
-      deps=$(deps_cached "$l2")
+  case "$variant" in single_stage | leanode | fly)
+    echo "// bench: one-line change $(date +%s%N)" >>"$ctx/$(entry_source "$ctx")"
+    t0=$(now)
+    if bud "$df" "$ctx" "$tag-rebuild" "$l2"; then
+      rebuild=$(secs "$t0" "$(now)"); deps=$(deps_cached "$l2")
+    else
+      rebuild="fails"
     fi
-    bah rmi "$tag-rebuild" >/dev/null 2>&1 || true
-  fi
+    bah rmi "$tag-rebuild" >/dev/null 2>&1 || true ;;
+  esac
   bah rmi "$tag" >/dev/null 2>&1 || true
-  echo "ok|$c|$u|$((c - BASE_C))|$rebuild|$deps"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$status" "$c" "$u" "$((c - BASE_C))" "$((u - BASE_U))" "$build_s" "$rebuild" "$deps"
 }
+
+short_reason_tsv() { sed -E 's/building at STEP "([^"]*)": checking on sources under "[^\t]*/\1: source path not found/'; }
+
+render() { # results TSV -> markdown between the markers of $OUT
+  [[ -s "$RESULTS" ]] || { echo "no results in $RESULTS" >&2; exit 1; }
+  local meta="$STATE/meta" t="$STATE/table.md"
+  {
+    echo "$BEGIN_MARK"
+    cat "$meta"
+    echo
+    echo "**Image size**, compressed / uncompressed MiB (MiB = 2^20 bytes; compressed = config + gzip layers as"
+    echo "pushed, what a registry stores and a node pulls; uncompressed = \`podman image inspect\` .Size):"
+    echo
+    echo "| app | (a) single_stage | (b) seed_multi_stage | (c) leanode | (d) fly | (e) floor |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s\n' "${ALL_APPS[@]}" | while read -r app; do
+      printf '| %s' "$app"
+      for v in "${VARIANTS[@]}"; do
+        IFS=$'\t' read -r _ _ st c u _ _ _ _ _ < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | short_reason_tsv | tail -1) || st="not run"
+        case "$st" in
+          ok) printf ' | %s / %s' "$(mib "$c")" "$(mib "$u")" ;;
+          "builds, app broken"*) printf ' | %s / %s ⚠ %s' "$(mib "$c")" "$(mib "$u")" "$st" ;;
+          *) printf ' | %s' "${st:-not run}" ;;
+        esac
+      done
+      echo " |"
+    done
+    echo
+    echo "**App layers** (image minus base: config + layers above the base), compressed / uncompressed KiB:"
+    echo
+    echo "| app | (a) single_stage | (b) seed_multi_stage | (c) leanode | (d) fly | (e) floor |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s\n' "${ALL_APPS[@]}" | while read -r app; do
+      printf '| %s' "$app"
+      for v in "${VARIANTS[@]}"; do
+        IFS=$'\t' read -r _ _ st _ _ ac au _ _ _ < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | short_reason_tsv | tail -1) || st="not run"
+        if [[ "$st" == ok || "$st" == "builds, app broken"* ]]; then printf ' | %s / %s' "$(kib "$ac")" "$(kib "$au")"; else printf ' | -'; fi
+      done
+      echo " |"
+    done
+    echo
+    echo "**Rebuild after a one-line source change** (wall time of the second \`buildah bud --layers\`; whether the"
+    echo "dependency-install step came from the layer cache). Measured for (a), (c) and (d) only: (b)'s install step"
+    echo "is the same cache key as (a)'s, (e) has none."
+    echo
+    echo "| app | (a) single_stage | (c) leanode | (d) fly |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${ALL_APPS[@]}" | while read -r app; do
+      printf '| %s' "$app"
+      for v in single_stage leanode fly; do
+        IFS=$'\t' read -r _ _ st _ _ _ _ _ r d < <(awk -F'\t' -v a="$app" -v v="$v" '$1 == a && $2 == v' "$RESULTS" | short_reason_tsv | tail -1) || st="not run"
+        if [[ "$st" == ok || "$st" == "builds, app broken"* ]]; then printf ' | %s s, deps %s' "$r" "$d"; else printf ' | -'; fi
+      done
+      echo " |"
+    done
+    echo
+    echo "<details><summary>Raw bytes (results TSV)</summary>"
+    echo
+    echo "| app | variant | status | compressed B | uncompressed B | app compressed B | app uncompressed B | first build s | rebuild s | deps |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    short_reason_tsv <"$RESULTS" | sed 's/\t/ | /g; s/^/| /; s/$/ |/'
+    echo
+    echo "First-build times share the layer cache with the variants built before them; compare rebuilds only."
+    echo "</details>"
+    echo "$END_MARK"
+  } >"$t"
+  if [[ -f "$OUT" ]] && grep -qF "$BEGIN_MARK" "$OUT" && grep -qF "$END_MARK" "$OUT"; then
+    awk -v b="$BEGIN_MARK" -v e="$END_MARK" -v t="$t" '
+      $0 == b { while ((getline l < t) > 0) print l; skip = 1; next }
+      $0 == e { skip = 0; next }
+      !skip { print }' "$OUT" >"$OUT.new" && mv "$OUT.new" "$OUT"
+  else
+    { echo "# Benchmarks"; echo; echo "## Leanness"; echo; cat "$t"; [[ -f "$OUT" ]] && { echo; cat "$OUT"; }; } >"$OUT.new" && mv "$OUT.new" "$OUT"
+  fi
+  log "wrote $OUT"
+}
+
+mode=run append=0
+case "${1:-}" in
+  --render) mode=render ;;
+  --cleanup) mode=cleanup ;;
+  --append) append=1; shift ;;
+esac
+mkdir -p "$STATE"
+if [[ "$mode" == render ]]; then render; exit 0; fi
+if [[ "$mode" == cleanup ]]; then
+  bah rmi --all --force >/dev/null 2>&1 || true
+  rm -rf "$STORE" "$RUNROOT"; log "removed $STORE"; exit 0
+fi
 
 command -v buildah >/dev/null && command -v skopeo >/dev/null && command -v podman >/dev/null \
   || { echo "needs: bash hack/install-tools.sh && bash hack/registry.sh start && bash hack/base-image.sh" >&2; exit 1; }
+[[ -f "$LEANODE_JAR" ]] || { echo "needs the CLI: ./mvnw -B -q -ntp package -DskipTests" >&2; exit 1; }
+WORK="$(mktemp -d /tmp/leanode-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+LOGS="$STATE/logs"; mkdir -p "$LOGS"
+
+# The private store gets the base image from the local registry; it must be the same build as the
+# default store's node:22-alpine (hack/base-image.sh pushes every build it makes).
+if ! bah inspect --type image "$BASE" >/dev/null 2>&1; then
+  log "seeding $STORE with $BASE from $REG"
+  bah pull --quiet --tls-verify=false "docker://$REG/library/node:22-alpine" >/dev/null
+  bah tag "$REG/library/node:22-alpine" "$BASE"
+fi
+want=$(buildah --storage-driver vfs inspect --type image --format '{{index .OCIv1.Config.Labels "io.leanode.base-build"}}' "$BASE" 2>/dev/null || true)
+have=$(bah inspect --type image --format '{{index .OCIv1.Config.Labels "io.leanode.base-build"}}' "$BASE")
+[[ -z "$want" || "$want" == "$have" ]] || { echo "base image in $STORE ($have) differs from the default store's ($want): bench/leanness.sh --cleanup, then run again" >&2; exit 1; }
 BASE_C=$(compressed "$REG/library/node:22-alpine")
 BASE_U=$(pod image inspect --format '{{.Size}}' "$BASE")
-
-apps=("$@")
-[[ ${#apps[@]} -gt 0 ]] || apps=(seed-express express-heavy-dev typescript-dist yarn-app pnpm-app static-public monorepo)
-
-rows="$WORK/rows.md"; : >"$rows"
-for app in "${apps[@]}"; do
-  src="$(app_dir "$app")"
-  for variant in seed-1 seed-ms leanode fly floor; do
-    ctx="$WORK/ctx-$app-$variant"; mkdir -p "$ctx"; cp -R "$src/." "$ctx/"
-    df="$WORK/Dockerfile.$app.$variant"
-    case "$variant" in
-      seed-1) seed_single >"$df" ;;
-      seed-ms) seed_multi >"$df" ;;
-      leanode) leanode_dockerfile "$ctx" >"$df" || { echo "| $app | $variant | n/a (CLI not built) | | | | |" >>"$rows"; continue; } ;;
-      fly) fly_dockerfile "$ctx" >"$df" ;;
-      floor) rm -rf "$ctx"; mkdir -p "$ctx"; floor_context "$src" "$ctx" >"$df" ;;
-    esac
-    log "$app / $variant"
-    IFS='|' read -r st c u a r d < <(measure "$app" "$variant" "$df" "$ctx")
-    if [[ "$st" == ok ]]; then
-      echo "| $app | $variant | $(mib "$c") | $(mib "$u") | $(mib "$a") | $r | $d |" >>"$rows"
-    else
-      echo "| $app | $variant | build fails | | | | |" >>"$rows"
-    fi
-  done
-done
+skopeo inspect --raw --tls-verify=false "docker://$REG/library/node:22-alpine" | jq -r '.layers[].digest' >"$WORK/base-layers"
 
 {
-  echo "# Leanness benchmark"
-  echo
-  echo "Generated by \`bench/leanness.sh\` on $(date -u +%Y-%m-%d) on $(uname -m), $(nproc) cores,"
-  echo "$(. /etc/os-release; echo "$PRETTY_NAME"), buildah $(buildah --version | awk '{print $3}'), vfs storage."
-  echo "Base image: local stand-in for node:22-alpine, $(mib "$BASE_C") MiB compressed / $(mib "$BASE_U") MiB uncompressed."
-  echo
-  echo "MiB = 2^20 bytes. compressed = config + layers (skopeo inspect --raw); uncompressed = podman image inspect .Size;"
-  echo "app = compressed minus base; rebuild = second \`buildah bud --layers\` after a one-line source change;"
-  echo "deps = whether the dependency-install step came from the layer cache on that rebuild."
-  echo
-  echo "| app | variant | compressed MiB | uncompressed MiB | app MiB | rebuild | deps |"
-  echo "|---|---|---|---|---|---|---|"
-  cat "$rows"
-} >"$OUT.table"
-if [[ -f "$OUT" ]] && grep -q '^## Notes' "$OUT"; then
-  { cat "$OUT.table"; echo; sed -n '/^## Notes/,$p' "$OUT"; } >"$OUT.new" && mv "$OUT.new" "$OUT"
-  rm -f "$OUT.table"
-else
-  mv "$OUT.table" "$OUT"
-fi
-cat "$OUT"
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -m), $(nproc) cores (shared; load average at start"
+  echo "$(cut -d' ' -f1-3 /proc/loadavg)), $(. /etc/os-release; echo "$PRETTY_NAME"), buildah $(buildah --version | awk '{print $3}'), vfs storage,"
+  echo "fly.io generator @flydotio/dockerfile $(jq -r .version "$FLY_PREFIX/node_modules/@flydotio/dockerfile/package.json" 2>/dev/null || echo '?')."
+  echo "Base image: local stand-in for node:22-alpine (Node $(bah inspect --type image --format '{{range .OCIv1.Config.Env}}{{println .}}{{end}}' "$BASE" | sed -n 's/^NODE_VERSION=//p')),"
+  echo "$(mib "$BASE_C") MiB compressed / $(mib "$BASE_U") MiB uncompressed ($BASE_C / $BASE_U bytes)."
+} >"$STATE/meta.new"
+if [[ "$append" == 1 && -f "$STATE/meta" ]]; then rm -f "$STATE/meta.new"; else mv "$STATE/meta.new" "$STATE/meta"; fi
+
+apps=("$@"); [[ ${#apps[@]} -gt 0 ]] || apps=("${ALL_APPS[@]}")
+[[ "$append" == 1 ]] || : >"$RESULTS"
+T_ALL=$(now)
+for app in "${apps[@]}"; do
+  src="$(app_dir "$app")"
+  for variant in "${VARIANTS[@]}"; do
+    ctx="$WORK/ctx-$app-$variant"; rm -rf "$ctx"; mkdir -p "$ctx"
+    df="$WORK/Dockerfile.$app.$variant"
+    if [[ "$variant" == floor ]]; then floor_context "$src" "$ctx" >"$df"; else cp -R "$src/." "$ctx/"; fi
+    case "$variant" in
+      single_stage | seed_multi_stage | leanode) cli_dockerfile "$variant" "$ctx" >"$df" ;;
+      fly) fly_dockerfile "$ctx" >"$df" ;;
+    esac
+    cp "$df" "$LOGS/$app-$variant.Dockerfile"
+    log "$app / $variant"
+    row=$(measure "$app" "$variant" "$df" "$ctx" "$src") \
+      || row=$(printf 'error: measuring failed (see %s)\t-\t-\t-\t-\t-\t-\t-' "$LOGS")
+    printf '%s\t%s\t%s\n' "$app" "$variant" "$row" >>"$RESULTS"
+    log "$app / $variant: $row"
+  done
+done
+log "total $(secs "$T_ALL" "$(now)") s for ${apps[*]}"
+render
