@@ -84,12 +84,12 @@ RUN set -eu; \
 # The shipped image: production dependencies, runtime files, non-root.
 FROM node:22-alpine AS production
 WORKDIR /app
-COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=context /src/ ./
 ENV NODE_ENV=production
 ENV PORT=3000
 ENV NODE_OPTIONS="--require /usr/local/lib/leanode/signals.cjs"
 EXPOSE 3000
-USER node
 CMD ["node", "--enable-source-maps", "server/main.js", "--title=\"quoted\" $HOME `x`"]
+COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=context /src/ ./
+USER node

@@ -82,6 +82,11 @@ RUN set -eu; \
 # The shipped image: production dependencies, runtime files, non-root.
 FROM node:22-alpine AS production
 WORKDIR /app
+ENV NODE_ENV=production
+ENV PORT=3000
+ENV NODE_OPTIONS="--require /usr/local/lib/leanode/signals.cjs"
+EXPOSE 3000
+CMD ["node", "."]
 COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=context /src/package.json ./package.json
@@ -89,9 +94,4 @@ COPY --from=context /src/index.js ./index.js
 COPY --from=context /src/lib ./lib
 COPY --from=context /src/views ./views
 COPY --from=context /src/public/favicon.ico ./public/favicon.ico
-ENV NODE_ENV=production
-ENV PORT=3000
-ENV NODE_OPTIONS="--require /usr/local/lib/leanode/signals.cjs"
-EXPOSE 3000
 USER node
-CMD ["node", "."]

@@ -118,13 +118,13 @@ RUN set -eu; \
 # The shipped image: production dependencies, runtime files, non-root.
 FROM node:22-alpine AS production
 WORKDIR /app
-COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=builder /app/package.json ./package.json
-COPY --from=builder /app/dist ./dist
 ENV NODE_ENV=production
 ENV PORT=3000
 ENV NODE_OPTIONS="--require /usr/local/lib/leanode/signals.cjs"
 EXPOSE 3000
-USER node
 CMD ["node", "."]
+COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=builder /app/package.json ./package.json
+COPY --from=builder /app/dist ./dist
+USER node

@@ -38,10 +38,11 @@ import java.util.stream.Collectors;
  *   <li>{@code builder} (only with a buildScript) installs all dependencies, copies the sources and
  *       runs the script; afterwards it drops its node_modules (dev dependencies) and, without
  *       files, prunes the ignore list.
- *   <li>{@code production}: node_modules from {@code deps} first, then package.json and the runtime
- *       files, then {@code NODE_ENV=production}, {@code PORT}, the shim in {@code NODE_OPTIONS},
- *       the spec's env, {@code EXPOSE}, {@code USER node} and an exec-form CMD. No RUN, no package
- *       manager step, no CA ARG.
+ *   <li>{@code production}: first the metadata that does not depend on the app's files ({@code
+ *       NODE_ENV=production}, {@code PORT}, the shim in {@code NODE_OPTIONS}, the spec's env, {@code
+ *       EXPOSE}, the exec-form CMD), so a source-only rebuild re-commits only what follows; then
+ *       node_modules from {@code deps}, package.json and the runtime files; {@code USER node}
+ *       last. No RUN, no package manager step, no CA ARG.
  * </ol>
  *
  * <h2>Runtime files</h2>
@@ -359,8 +360,25 @@ public final class DockerfileGenerator {
         .append(" AS production\n")
         .append("WORKDIR ")
         .append(APP_DIR)
-        .append("\n")
-        .append("COPY --from=shim /leanode/signals.cjs ")
+        .append("\n");
+    // Metadata first: it does not depend on the app's files, so after a source-only change the
+    // builder re-commits only the COPY layers and USER. USER stays last so that no builder can
+    // give the node user ownership of what COPY creates.
+    d.append("ENV NODE_ENV=production\n");
+    d.append("ENV PORT=").append(a.port).append("\n");
+    String nodeOptions = "--require " + SHIM_PATH;
+    if (a.env.containsKey("NODE_OPTIONS") && !a.env.get("NODE_OPTIONS").isEmpty()) {
+      nodeOptions = nodeOptions + " " + a.env.get("NODE_OPTIONS");
+    }
+    d.append("ENV NODE_OPTIONS=").append(envQuote(nodeOptions)).append("\n");
+    for (Map.Entry<String, String> e : a.env.entrySet()) {
+      if (!e.getKey().equals("NODE_OPTIONS")) {
+        d.append("ENV ").append(e.getKey()).append('=').append(envQuote(e.getValue())).append("\n");
+      }
+    }
+    d.append("EXPOSE ").append(a.port).append("\n");
+    d.append("CMD ").append(jsonArray(a.command)).append("\n");
+    d.append("COPY --from=shim /leanode/signals.cjs ")
         .append(SHIM_PATH)
         .append("\n")
         .append("COPY --from=deps ")
@@ -388,21 +406,7 @@ public final class DockerfileGenerator {
             .append("\n");
       }
     }
-    d.append("ENV NODE_ENV=production\n");
-    d.append("ENV PORT=").append(a.port).append("\n");
-    String nodeOptions = "--require " + SHIM_PATH;
-    if (a.env.containsKey("NODE_OPTIONS") && !a.env.get("NODE_OPTIONS").isEmpty()) {
-      nodeOptions = nodeOptions + " " + a.env.get("NODE_OPTIONS");
-    }
-    d.append("ENV NODE_OPTIONS=").append(envQuote(nodeOptions)).append("\n");
-    for (Map.Entry<String, String> e : a.env.entrySet()) {
-      if (!e.getKey().equals("NODE_OPTIONS")) {
-        d.append("ENV ").append(e.getKey()).append('=').append(envQuote(e.getValue())).append("\n");
-      }
-    }
-    d.append("EXPOSE ").append(a.port).append("\n");
     d.append("USER node\n");
-    d.append("CMD ").append(jsonArray(a.command)).append("\n");
     return d.toString();
   }
 

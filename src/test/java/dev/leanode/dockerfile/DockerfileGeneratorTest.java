@@ -138,8 +138,11 @@ class DockerfileGeneratorTest {
         .filteredOn(i -> i.keyword().equals("ENV"))
         .extracting(Instruction::args)
         .contains("NODE_ENV=production");
-    Instruction cmd = last.get(last.size() - 1);
-    assertThat(cmd.keyword()).isEqualTo("CMD");
+    // USER is the last instruction; exactly one exec-form CMD before it
+    assertThat(last.get(last.size() - 1).keyword()).isEqualTo("USER");
+    assertThat(last).filteredOn(i -> i.keyword().equals("CMD")).hasSize(1);
+    Instruction cmd =
+        last.stream().filter(i -> i.keyword().equals("CMD")).findFirst().orElseThrow();
     List<?> parsed = new ObjectMapper().readValue(cmd.args(), List.class);
     assertThat(parsed).isNotEmpty().allMatch(String.class::isInstance);
     assertThat(last)
@@ -305,7 +308,8 @@ class DockerfileGeneratorTest {
             .args()
             .substring(6);
     assertThat(ParsedDockerfile.unquoteEnvValue(env)).isEqualTo(nasty);
-    String cmd = last.get(last.size() - 1).args();
+    String cmd =
+        last.stream().filter(i -> i.keyword().equals("CMD")).findFirst().orElseThrow().args();
     assertThat(cmd).isASCII();
     assertThat(new ObjectMapper().readValue(cmd, List.class))
         .containsExactly("node", nasty, "ü✓\uD83D\uDE00");
@@ -314,7 +318,7 @@ class DockerfileGeneratorTest {
   @Test
   void defaultCommandLetsNodeResolveMainOrIndex() {
     String df = generator.generate(new AppSpec(), DockerfileOptions.none());
-    assertThat(df).endsWith("CMD [\"node\", \".\"]\n");
+    assertThat(df).contains("\nCMD [\"node\", \".\"]\n").endsWith("USER node\n");
   }
 
   @Test
