@@ -85,6 +85,10 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
 
   static final int LOG_TAIL_LINES = 20;
   static final int LOG_TAIL_CHARS = 1000;
+
+  /** The API server's limit is 1 MiB for the whole object; leave room for metadata. */
+  static final long MAX_CONFIGMAP_BYTES = 1024L * 1024L - 16 * 1024L;
+
   private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
   private static final Pattern UNSAFE = Pattern.compile("[\\s\\p{Cntrl}]");
   private static final Set<String> STUCK_REASONS =
@@ -173,6 +177,24 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
         }
         inlineItems.add(new KeyToPath(key, null, file.getKey()));
       }
+    }
+    long bytes =
+        data.entrySet().stream()
+            .mapToLong(
+                e ->
+                    e.getKey().length()
+                        + e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+            .sum();
+    if (bytes > MAX_CONFIGMAP_BYTES) {
+      // the API server refuses ConfigMaps over 1 MiB: say why before creating anything
+      throw new IllegalArgumentException(
+          "spec.source.inline.files: the build ConfigMap (Dockerfile"
+              + (ca.isPresent() ? ", CA bundle" : "")
+              + " and inline files) would hold "
+              + bytes
+              + " bytes, over the "
+              + MAX_CONFIGMAP_BYTES
+              + " a ConfigMap may hold; use a git source for larger apps");
     }
     ConfigMap configMap =
         new ConfigMapBuilder()

@@ -39,9 +39,9 @@ import java.util.stream.Collectors;
  *       runs the script; afterwards it drops its node_modules (dev dependencies) and, without
  *       files, prunes the ignore list.
  *   <li>{@code production}: first the metadata that does not depend on the app's files ({@code
- *       NODE_ENV=production}, {@code PORT}, the shim in {@code NODE_OPTIONS}, the spec's env, {@code
- *       EXPOSE}, the exec-form CMD), so a source-only rebuild re-commits only what follows; then
- *       node_modules from {@code deps}, package.json and the runtime files; {@code USER node}
+ *       NODE_ENV=production}, {@code PORT}, the shim in {@code NODE_OPTIONS}, the spec's env,
+ *       {@code EXPOSE}, the exec-form CMD), so a source-only rebuild re-commits only what follows;
+ *       then node_modules from {@code deps}, package.json and the runtime files; {@code USER node}
  *       last. No RUN, no package manager step, no CA ARG.
  * </ol>
  *

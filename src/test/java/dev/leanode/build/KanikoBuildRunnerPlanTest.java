@@ -370,6 +370,26 @@ class KanikoBuildRunnerPlanTest {
   }
 
   @Test
+  void aBuildConfigMapOverTheApiServersLimitIsRefusedNamingTheField() {
+    var request = BuildFixtures.inlineRequest();
+    var files = new java.util.TreeMap<String, String>();
+    files.put("package.json", "{}");
+    files.put("big.js", "x".repeat((int) KanikoBuildRunner.MAX_CONFIGMAP_BYTES));
+    var big =
+        new BuildRequest(
+            request.resource(),
+            request.dockerfile(),
+            null,
+            new ResolvedSource.Inline(files),
+            request.pushSecretName(),
+            request.settings());
+    assertThatThrownBy(() -> runner.plan(big))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("spec.source.inline.files")
+        .hasMessageContaining("git source");
+  }
+
+  @Test
   void pushTargetsFollowTheRegistryPackagesRules() {
     assertThat(
             KanikoBuildRunner.pushTarget("registry.example.com/team/app:1.0.0").name() + "/cache")
