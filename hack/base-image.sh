@@ -67,7 +67,7 @@ fetch() {
   tmp=$(mktemp -d)
   log "npm pack $spec" >&2
   (cd "$tmp" && npm pack "$spec" --silent >/dev/null </dev/null) || { rm -rf "$tmp"; die "npm pack $spec failed"; }
-  hit=$(ls -1 "$tmp"/*.tgz | head -1)
+  hit=$(ls -1 "$tmp"/*.tgz | sed -n 1p)
   mv "$hit" "$CACHE_DIR/"
   rm -rf "$tmp"
   echo "$CACHE_DIR/$(basename "$hit")"

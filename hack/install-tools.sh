@@ -55,12 +55,12 @@ fi
 echo "---- tool versions ----"
 buildah --version
 skopeo --version
-podman --version 2>/dev/null | head -1
-runc --version | head -1
-echo "docker-registry $(docker-registry --version 2>&1 | head -1)"
+podman --version 2>/dev/null | sed -n 1p
+runc --version | sed -n 1p
+echo "docker-registry $(docker-registry --version 2>&1 | sed -n 1p)"
 echo "htpasswd: $(dpkg-query -W -f='${Package} ${Version}' apache2-utils)"
-busybox 2>&1 | head -1
+busybox 2>&1 | sed -n 1p
 git --version
-curl --version | head -1
+curl --version | sed -n 1p
 jq --version
 echo "node $(node --version 2>/dev/null || echo absent), npm $(npm --version 2>/dev/null || echo absent)"

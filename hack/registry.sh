@@ -25,7 +25,7 @@ pid_alive() { # $1 = pidfile; true only if that pid is still a docker-registry p
   [[ -f "$1" ]] || return 1
   local pid; pid=$(cat "$1" 2>/dev/null || true)
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null \
-    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'docker-registry serve'
+    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep 'docker-registry serve' >/dev/null
 }
 
 http_code() { # $1 = port
