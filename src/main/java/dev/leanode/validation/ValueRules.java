@@ -86,21 +86,9 @@ public final class ValueRules {
    * Trailing '/' is tolerated (directories) and stripped by the generator.
    */
   public static String copyPathProblem(String path) {
-    if (path == null || path.isEmpty()) {
-      return "must not be empty";
-    }
-    if (path.length() > 1024) {
-      return "must be at most 1024 characters";
-    }
-    String control = controlCharProblem(path);
-    if (control != null) {
-      return control;
-    }
-    if (path.indexOf('\\') >= 0) {
-      return "must not contain backslashes";
-    }
-    if (path.startsWith("/")) {
-      return "must be a relative path (no leading '/')";
+    String basic = relativePathProblem(path);
+    if (basic != null) {
+      return basic;
     }
     if (path.startsWith("-")) {
       return "must not start with '-'";
@@ -130,21 +118,8 @@ public final class ValueRules {
     return null;
   }
 
-  /** {@code dist/} to {@code dist}. */
-  public static String stripTrailingSlash(String path) {
-    String p = path;
-    while (p.length() > 1 && p.endsWith("/")) {
-      p = p.substring(0, p.length() - 1);
-    }
-    return p;
-  }
-
-  /**
-   * A file path inside an inline source: it becomes a ConfigMap volume item path and a file in the
-   * build context. The kubelet keeps its own bookkeeping in '..'-prefixed names, and the context
-   * init container drops them, so no segment may start with '..'.
-   */
-  public static String inlinePathProblem(String path) {
+  /** What every path inside the app must be: non-empty, bounded, printable, relative, no '\\'. */
+  private static String relativePathProblem(String path) {
     if (path == null || path.isEmpty()) {
       return "must not be empty";
     }
@@ -160,6 +135,28 @@ public final class ValueRules {
     }
     if (path.startsWith("/")) {
       return "must be a relative path (no leading '/')";
+    }
+    return null;
+  }
+
+  /** {@code dist/} to {@code dist}. */
+  public static String stripTrailingSlash(String path) {
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+
+  /**
+   * A file path inside an inline source: it becomes a ConfigMap volume item path and a file in the
+   * build context. The kubelet keeps its own bookkeeping in '..'-prefixed names, and the context
+   * init container drops them, so no segment may start with '..'.
+   */
+  public static String inlinePathProblem(String path) {
+    String basic = relativePathProblem(path);
+    if (basic != null) {
+      return basic;
     }
     for (String segment : path.split("/", -1)) {
       if (segment.startsWith("..")) {
