@@ -238,35 +238,11 @@ public final class KanikoStandIn implements AutoCloseable {
       }
       pod = createPod(job, start);
       markJobActive(job, start);
-      Path dir =
-          Files.createDirectories(workRoot.resolve(ns + "-" + name + "-" + System.nanoTime()));
-      Map<String, Path> volumes = materialise(job, plan, dir.resolve("volumes"));
-
-      Map<String, ContainerStatus> initStatuses = new LinkedHashMap<>();
-      Map<String, ContainerStatus> statuses = new LinkedHashMap<>();
-      boolean ok = true;
-      Instant deadline =
-          plan.activeDeadlineSeconds == null
-              ? Instant.now().plus(maxBuild)
-              : start.plusSeconds(plan.activeDeadlineSeconds);
-      boolean timedOut = false;
-      for (ContainerPlan init : plan.initContainers) {
-        Outcome o = runInit(init, volumes, dir, remaining(deadline));
-        initStatuses.put(init.name, terminated(init, o));
-        if (o.exitCode != 0) {
-          ok = false;
-          timedOut = o.timedOut;
-          break;
-        }
-      }
-      if (ok) {
-        for (ContainerPlan c : plan.containers) {
-          Outcome o = runKaniko(job, c, volumes, dir, remaining(deadline));
-          statuses.put(c.name, terminated(c, o));
-          ok &= o.exitCode == 0;
-          timedOut |= o.timedOut;
-        }
-      }
+      PodRun run = runPlan(new Owner(ns, name), plan, start);
+      boolean ok = run.ok();
+      boolean timedOut = run.timedOut();
+      Map<String, ContainerStatus> initStatuses = run.initStatuses();
+      Map<String, ContainerStatus> statuses = run.statuses();
       finishPod(pod, plan, initStatuses, statuses, ok);
       if (ok) {
         finishJob(job, start, true, "Completed", "");
@@ -298,6 +274,70 @@ public final class KanikoStandIn implements AutoCloseable {
     }
   }
 
+  /**
+   * The node agent's entry: runs one pod that a real Job controller made. Throws {@link
+   * Unsupported} (and records it in {@link #errors()}) for what the stand-in does not implement.
+   */
+  public PodRun runPod(Owner owner, PodSpec spec, Instant start) throws IOException {
+    JobPlan plan;
+    try {
+      plan = parsePod(owner, spec, spec.getActiveDeadlineSeconds());
+    } catch (Unsupported u) {
+      errors.add(
+          owner.namespace() + "/" + owner.name() + ": stand-in: unsupported " + u.getMessage());
+      throw u;
+    }
+    return runPlan(owner, plan, start);
+  }
+
+  /** Whose pod this is: namespace and the Job (mock tier) or Pod (node agent) name. */
+  public record Owner(String namespace, String name) {}
+
+  /** What a pod's containers did, as the kubelet would report it. */
+  public record PodRun(
+      Map<String, ContainerStatus> initStatuses,
+      Map<String, ContainerStatus> statuses,
+      boolean ok,
+      boolean timedOut) {}
+
+  /**
+   * Runs a pod the kubelet's way: volumes laid out, init containers in order (stop at the first
+   * failure), then the Kaniko containers; {@code activeDeadlineSeconds} from {@code start}.
+   */
+  PodRun runPlan(Owner owner, JobPlan plan, Instant start) throws IOException {
+    String ns = owner.namespace();
+    String name = owner.name();
+    Path dir = Files.createDirectories(workRoot.resolve(ns + "-" + name + "-" + System.nanoTime()));
+    Map<String, Path> volumes = materialise(ns, plan, dir.resolve("volumes"));
+
+    Map<String, ContainerStatus> initStatuses = new LinkedHashMap<>();
+    Map<String, ContainerStatus> statuses = new LinkedHashMap<>();
+    boolean ok = true;
+    Instant deadline =
+        plan.activeDeadlineSeconds == null
+            ? Instant.now().plus(maxBuild)
+            : start.plusSeconds(plan.activeDeadlineSeconds);
+    boolean timedOut = false;
+    for (ContainerPlan init : plan.initContainers) {
+      Outcome o = runInit(init, volumes, dir, remaining(deadline));
+      initStatuses.put(init.name, terminated(init, o));
+      if (o.exitCode != 0) {
+        ok = false;
+        timedOut = o.timedOut;
+        break;
+      }
+    }
+    if (ok) {
+      for (ContainerPlan c : plan.containers) {
+        Outcome o = runKaniko(owner, c, volumes, dir, remaining(deadline));
+        statuses.put(c.name, terminated(c, o));
+        ok &= o.exitCode == 0;
+        timedOut |= o.timedOut;
+      }
+    }
+    return new PodRun(initStatuses, statuses, ok, timedOut);
+  }
+
   private static Duration remaining(Instant deadline) {
     Duration d = Duration.between(Instant.now(), deadline);
     return d.isNegative() ? Duration.ofSeconds(1) : d;
@@ -305,7 +345,7 @@ public final class KanikoStandIn implements AutoCloseable {
 
   // ------------------------------------------------------------------ parsing
 
-  static final class Unsupported extends RuntimeException {
+  public static final class Unsupported extends RuntimeException {
     Unsupported(String message) {
       super(message);
     }
@@ -332,6 +372,7 @@ public final class KanikoStandIn implements AutoCloseable {
 
   private JobPlan parse(Job job) {
     var spec = job.getSpec();
+    Owner owner = new Owner(job.getMetadata().getNamespace(), job.getMetadata().getName());
     if (spec.getParallelism() != null && spec.getParallelism() != 1
         || spec.getCompletions() != null && spec.getCompletions() != 1) {
       throw new Unsupported("parallelism/completions other than 1");
@@ -340,7 +381,11 @@ public final class KanikoStandIn implements AutoCloseable {
       // the documented shape: one attempt; a retried Kaniko build would push twice
       throw new Unsupported("backoffLimit " + spec.getBackoffLimit() + " (expected 0)");
     }
-    PodSpec pod = spec.getTemplate().getSpec();
+    return parsePod(owner, spec.getTemplate().getSpec(), spec.getActiveDeadlineSeconds());
+  }
+
+  /** The pod-level part of {@link #parse}: what the kubelet would be asked to run. */
+  JobPlan parsePod(Owner job, PodSpec pod, Long activeDeadlineSeconds) {
     if (!"Never".equals(pod.getRestartPolicy())) {
       throw new Unsupported("restartPolicy " + pod.getRestartPolicy() + " (expected Never)");
     }
@@ -389,11 +434,11 @@ public final class KanikoStandIn implements AutoCloseable {
     if (containers.isEmpty()) {
       throw new Unsupported("pod without containers");
     }
-    return new JobPlan(
-        List.copyOf(volumes.values()), inits, containers, spec.getActiveDeadlineSeconds());
+    return new JobPlan(List.copyOf(volumes.values()), inits, containers, activeDeadlineSeconds);
   }
 
-  private ContainerPlan container(Job job, Container c, Map<String, Volume> volumes, boolean init) {
+  private ContainerPlan container(
+      Owner job, Container c, Map<String, Volume> volumes, boolean init) {
     String where = (init ? "init container " : "container ") + c.getName();
     if (notEmpty(c.getEnvFrom())
         || notEmpty(c.getVolumeDevices())
@@ -470,7 +515,7 @@ public final class KanikoStandIn implements AutoCloseable {
     }
   }
 
-  private String envValue(Job job, String where, EnvVar e) {
+  private String envValue(Owner job, String where, EnvVar e) {
     if (e.getValueFrom() == null) {
       return e.getValue() == null ? "" : e.getValue();
     }
@@ -478,12 +523,7 @@ public final class KanikoStandIn implements AutoCloseable {
     if (ref == null) {
       throw new Unsupported(where + ": env " + e.getName() + " valueFrom other than secretKeyRef");
     }
-    Secret s =
-        client
-            .secrets()
-            .inNamespace(job.getMetadata().getNamespace())
-            .withName(ref.getName())
-            .get();
+    Secret s = client.secrets().inNamespace(job.namespace()).withName(ref.getName()).get();
     Map<String, byte[]> data = s == null ? Map.of() : secretData(s);
     byte[] v = data.get(ref.getKey());
     if (v == null) {
@@ -506,8 +546,7 @@ public final class KanikoStandIn implements AutoCloseable {
 
   // ------------------------------------------------------------------ volumes
 
-  private Map<String, Path> materialise(Job job, JobPlan plan, Path root) throws IOException {
-    String ns = job.getMetadata().getNamespace();
+  private Map<String, Path> materialise(String ns, JobPlan plan, Path root) throws IOException {
     Map<String, Path> out = new HashMap<>();
     for (Volume v : plan.volumes) {
       Path dir = root.resolve(v.getName());
@@ -768,19 +807,14 @@ public final class KanikoStandIn implements AutoCloseable {
   }
 
   private Outcome runKaniko(
-      Job job, ContainerPlan c, Map<String, Path> volumes, Path dir, Duration timeout)
+      Owner job, ContainerPlan c, Map<String, Path> volumes, Path dir, Duration timeout)
       throws IOException {
     String where = "container " + c.name;
     KanikoArgs k;
     try {
       k = parseArgs(where, c.args);
     } catch (Unsupported u) {
-      errors.add(
-          job.getMetadata().getNamespace()
-              + "/"
-              + job.getMetadata().getName()
-              + ": stand-in: unsupported "
-              + u.getMessage());
+      errors.add(job.namespace() + "/" + job.name() + ": stand-in: unsupported " + u.getMessage());
       return new Outcome(1, null, "stand-in: unsupported " + u.getMessage(), false);
     }
     StringBuilder log = new StringBuilder();
@@ -852,12 +886,7 @@ public final class KanikoStandIn implements AutoCloseable {
       }
       // --- build
       String localTag =
-          "localhost/leanode-stand-in/"
-              + job.getMetadata().getName()
-              + "-"
-              + c.name
-              + ":"
-              + System.nanoTime();
+          "localhost/leanode-stand-in/" + job.name() + "-" + c.name + ":" + System.nanoTime();
       List<String> bud =
           new ArrayList<>(
               Tools.buildah(
@@ -920,12 +949,7 @@ public final class KanikoStandIn implements AutoCloseable {
       log.append('\n').append(e.getMessage()).append('\n');
       exit = 1;
     } catch (Unsupported u) {
-      errors.add(
-          job.getMetadata().getNamespace()
-              + "/"
-              + job.getMetadata().getName()
-              + ": stand-in: unsupported "
-              + u.getMessage());
+      errors.add(job.namespace() + "/" + job.name() + ": stand-in: unsupported " + u.getMessage());
       log.append("stand-in: unsupported ").append(u.getMessage());
       exit = 1;
     } catch (Proc.ProcException e) {
@@ -936,8 +960,8 @@ public final class KanikoStandIn implements AutoCloseable {
     Outcome o = new Outcome(exit, Files.readString(termination), log.toString(), timedOut);
     builds.add(
         new Build(
-            job.getMetadata().getNamespace(),
-            job.getMetadata().getName(),
+            job.namespace(),
+            job.name(),
             c.name,
             c.args,
             List.copyOf(k.destinations),
