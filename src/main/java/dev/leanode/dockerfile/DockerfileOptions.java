@@ -1,5 +1,7 @@
 package dev.leanode.dockerfile;
 
+import dev.leanode.build.BuildLayout;
+
 /**
  * Build-environment knobs of the generated Dockerfile that do not come from the spec.
  *
@@ -8,7 +10,7 @@ package dev.leanode.dockerfile;
  */
 public record DockerfileOptions(String caBundlePath) {
   /** Where the build Job mounts the operator's CA bundle (see docs/architecture.md). */
-  public static final String DEFAULT_CA_BUNDLE_PATH = "/leanode/ca/ca.crt";
+  public static final String DEFAULT_CA_BUNDLE_PATH = BuildLayout.CA_BUNDLE_PATH;
 
   /** No CA bundle. */
   public static DockerfileOptions none() {

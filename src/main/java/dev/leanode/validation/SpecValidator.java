@@ -9,6 +9,7 @@ import dev.leanode.api.v1alpha1.LocalObjectRef;
 import dev.leanode.api.v1alpha1.NodeAppImageSpec;
 import dev.leanode.api.v1alpha1.OutputSpec;
 import dev.leanode.api.v1alpha1.Source;
+import dev.leanode.build.BuildLayout;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.math.BigDecimal;
@@ -41,7 +42,7 @@ public final class SpecValidator {
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
   /** Suffix the single-stage comparison image gets on its tag. */
-  public static final String SINGLE_STAGE_TAG_SUFFIX = "-single-stage";
+  public static final String SINGLE_STAGE_TAG_SUFFIX = BuildLayout.SINGLE_STAGE_TAG_SUFFIX;
 
   private static final Pattern TIMEOUT =
       Pattern.compile("(?:([0-9]{1,4})h)?(?:([0-9]{1,5})m)?(?:([0-9]{1,6})s)?");

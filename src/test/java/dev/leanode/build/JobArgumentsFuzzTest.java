@@ -445,8 +445,8 @@ class JobArgumentsFuzzTest {
         String path = item.getPath();
         assertThat(path).doesNotStartWith("/").doesNotStartWith("..");
         assertThat(Path.of(path).normalize().toString()).isEqualTo(path);
-        Path landed = Path.of(KanikoBuildRunner.CONTEXT_DIR).resolve(path).normalize();
-        assertThat(landed.startsWith(Path.of(KanikoBuildRunner.CONTEXT_DIR)))
+        Path landed = Path.of(BuildLayout.CONTEXT_DIR).resolve(path).normalize();
+        assertThat(landed.startsWith(Path.of(BuildLayout.CONTEXT_DIR)))
             .as("%s lands outside the context", q(path))
             .isTrue();
         for (String segment : path.split("/")) {

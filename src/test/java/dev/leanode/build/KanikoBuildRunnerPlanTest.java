@@ -53,12 +53,12 @@ class KanikoBuildRunnerPlanTest {
         .containsOnlyKeys(
             "Dockerfile",
             "Dockerfile.single-stage",
-            KanikoBuildRunner.inlineKey("package.json"),
-            KanikoBuildRunner.inlineKey("index.js"),
-            KanikoBuildRunner.inlineKey("public/robots.txt"));
-    assertThat(KanikoBuildRunner.inlineKey("public/robots.txt")).matches("src\\.[0-9a-f]{12}");
+            BuildConfigMap.inlineKey("package.json"),
+            BuildConfigMap.inlineKey("index.js"),
+            BuildConfigMap.inlineKey("public/robots.txt"));
+    assertThat(BuildConfigMap.inlineKey("public/robots.txt")).matches("src\\.[0-9a-f]{12}");
     assertThat(data.get("Dockerfile")).isEqualTo(BuildFixtures.DOCKERFILE);
-    assertThat(data.get(KanikoBuildRunner.inlineKey("public/robots.txt")))
+    assertThat(data.get(BuildConfigMap.inlineKey("public/robots.txt")))
         .isEqualTo("User-agent: *\n");
     assertThat(plan.configMap().getMetadata().getName()).isEqualTo(plan.name());
     assertThat(plan.job().getMetadata().getName()).isEqualTo(plan.name());
@@ -214,15 +214,15 @@ class KanikoBuildRunnerPlanTest {
   @Test
   void gitContextForTagAndBareSha() {
     assertThat(
-            KanikoBuildRunner.gitContext(
+            KanikoArgs.gitContext(
                 BuildFixtures.git("refs/tags/v1.2.0", GitCredentials.Layout.USERNAME_PASSWORD)))
         .isEqualTo("git://github.com/acme/monorepo.git#refs/tags/v1.2.0#" + COMMIT);
-    assertThat(KanikoBuildRunner.gitContext(BuildFixtures.git(null, null)))
+    assertThat(KanikoArgs.gitContext(BuildFixtures.git(null, null)))
         .isEqualTo("git://github.com/acme/monorepo.git##" + COMMIT);
     var withPort =
         new ResolvedSource.Git(
             "https://git.example.com:8443/a/b", "refs/heads/x", COMMIT, null, null);
-    assertThat(KanikoBuildRunner.gitContext(withPort))
+    assertThat(KanikoArgs.gitContext(withPort))
         .isEqualTo("git://git.example.com:8443/a/b#refs/heads/x#" + COMMIT);
   }
 
@@ -374,7 +374,7 @@ class KanikoBuildRunnerPlanTest {
     var request = BuildFixtures.inlineRequest();
     var files = new java.util.TreeMap<String, String>();
     files.put("package.json", "{}");
-    files.put("big.js", "x".repeat((int) KanikoBuildRunner.MAX_CONFIGMAP_BYTES));
+    files.put("big.js", "x".repeat((int) BuildConfigMap.MAX_CONFIGMAP_BYTES));
     var big =
         new BuildRequest(
             request.resource(),
@@ -391,13 +391,12 @@ class KanikoBuildRunnerPlanTest {
 
   @Test
   void pushTargetsFollowTheRegistryPackagesRules() {
-    assertThat(
-            KanikoBuildRunner.pushTarget("registry.example.com/team/app:1.0.0").name() + "/cache")
+    assertThat(BuildInputs.pushTarget("registry.example.com/team/app:1.0.0").name() + "/cache")
         .isEqualTo("registry.example.com/team/app/cache");
-    assertThat(KanikoBuildRunner.pushTarget("localhost:5000/app").withTag("latest-single-stage"))
+    assertThat(BuildInputs.pushTarget("localhost:5000/app").withTag("latest-single-stage"))
         .isEqualTo("localhost:5000/app:latest-single-stage");
-    assertThat(KanikoBuildRunner.pushTarget("team/app").registry()).isEqualTo("docker.io");
-    assertThatThrownBy(() -> KanikoBuildRunner.pushTarget("r.io/app@sha256:abc"))
+    assertThat(BuildInputs.pushTarget("team/app").registry()).isEqualTo("docker.io");
+    assertThatThrownBy(() -> BuildInputs.pushTarget("r.io/app@sha256:abc"))
         .hasMessageContaining("digest");
   }
 

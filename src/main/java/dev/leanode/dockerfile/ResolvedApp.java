@@ -1,0 +1,76 @@
+package dev.leanode.dockerfile;
+
+import dev.leanode.api.v1alpha1.AppSpec;
+import dev.leanode.api.v1alpha1.EnvVar;
+import dev.leanode.api.v1alpha1.PackageManager;
+import dev.leanode.validation.FieldError;
+import dev.leanode.validation.SpecValidator;
+import dev.leanode.validation.ValueRules;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A validated {@code spec.app} with defaults applied and paths normalized: what the generators
+ * write from.
+ */
+record ResolvedApp(
+    String base,
+    PackageManager packageManager,
+    boolean hasBuild,
+    String buildScript,
+    List<String> files,
+    List<String> command,
+    int port,
+    Map<String, String> env,
+    String caBundlePath) {
+  private static final Pattern SAFE_ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9._-]+)+");
+
+  /** Validates first: a violation throws {@link IllegalArgumentException} naming the field. */
+  static ResolvedApp of(SpecValidator validator, AppSpec spec, DockerfileOptions options) {
+    List<FieldError> errors = validator.validateApp(spec, "spec.app");
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(
+          errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
+    }
+    String ca = options == null ? null : options.caBundlePath();
+    if (ca != null
+        && (!SAFE_ABSOLUTE_PATH.matcher(ca).matches()
+            || ca.contains("/../")
+            || ca.endsWith("/.."))) {
+      throw new IllegalArgumentException(
+          "options.caBundlePath: must be an absolute path of letters, digits, '.', '_', '-'");
+    }
+    AppSpec app = spec == null ? new AppSpec() : spec;
+    List<String> files = new ArrayList<>();
+    if (app.getFiles() != null) {
+      for (String f : app.getFiles()) {
+        files.add(ValueRules.stripTrailingSlash(f));
+      }
+    }
+    List<String> command =
+        app.getCommand() == null || app.getCommand().isEmpty()
+            ? List.of("node", ".")
+            : List.copyOf(app.getCommand());
+    Map<String, String> env = new LinkedHashMap<>();
+    if (app.getEnv() != null) {
+      for (EnvVar e : app.getEnv()) {
+        env.put(e.getName(), e.getValue() == null ? "" : e.getValue());
+      }
+    }
+    String script = app.getBuildScript();
+    return new ResolvedApp(
+        DockerfileGenerator.baseImage(app),
+        app.getPackageManager() == null ? PackageManager.AUTO : app.getPackageManager(),
+        script != null && !script.isEmpty(),
+        script,
+        files,
+        command,
+        app.getPort() == null ? AppSpec.DEFAULT_PORT : app.getPort(),
+        env,
+        ca);
+  }
+}
