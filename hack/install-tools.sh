@@ -20,9 +20,11 @@ declare -A TOOLS=(
   [git]=git
   [curl]=curl
   [jq]=jq
+  [shellcheck]=shellcheck
+  [openssl]=openssl
   [npm]=npm
 )
-PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq)
+PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl)
 
 missing=()
 for cmd in "${!TOOLS[@]}"; do
@@ -63,4 +65,6 @@ busybox 2>&1 | sed -n 1p
 git --version
 curl --version | sed -n 1p
 jq --version
+shellcheck --version | sed -n 2p
+openssl version
 echo "node $(node --version 2>/dev/null || echo absent), npm $(npm --version 2>/dev/null || echo absent)"
