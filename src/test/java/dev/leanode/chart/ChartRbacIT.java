@@ -63,7 +63,8 @@ class ChartRbacIT {
       Set.of(
           "coordination.k8s.io|leases|create",
           "coordination.k8s.io|leases|get|leanode-operator-lease",
-          "coordination.k8s.io|leases|update|leanode-operator-lease");
+          "coordination.k8s.io|leases|update|leanode-operator-lease",
+          "coordination.k8s.io|leases|patch|leanode-operator-lease");
 
   @Test
   void defaultInstallGrantsExactlyTheOperatorsCalls() {
@@ -153,7 +154,8 @@ class ChartRbacIT {
         Set.of(
             "coordination.k8s.io|leases|create",
             "coordination.k8s.io|leases|get",
-            "coordination.k8s.io|leases|update");
+            "coordination.k8s.io|leases|update",
+            "coordination.k8s.io|leases|patch");
 
     Set<String> generatedOnly = new TreeSet<>(generated);
     generatedOnly.removeAll(chartRules);
