@@ -70,6 +70,13 @@ public final class ControlPlane {
           throw new AssertionError(
               "no real control plane at " + dir + ": run '" + START + "' (hack/README.md)");
         }
+        Path agentPid = dir.resolve("node-agent.pid");
+        if (Files.isRegularFile(agentPid)
+            && ProcessHandle.of(Long.parseLong(read(agentPid).trim())).map(ProcessHandle::isAlive).orElse(false)) {
+          throw new AssertionError(
+              "the playground node agent runs on this cluster and would run the tests' pods too:"
+                  + " stop it with 'bash hack/node-agent.sh stop'");
+        }
         ControlPlane fresh = new ControlPlane(dir);
         try {
           fresh.admin.getKubernetesVersion();

@@ -67,7 +67,11 @@ public final class OperatorOnCluster implements AutoCloseable {
     this.env = Map.copyOf(e);
     this.logDir = Path.of("target/controlplane-logs");
     this.agent =
-        new NodeAgent(cp.admin(), cp.nodeName, Path.of("target/node-agent"), Duration.ofMinutes(15))
+        new NodeAgent(
+                cp.admin(),
+                cp.nodeName,
+                Path.of("target/node-agent").toAbsolutePath(),
+                Duration.ofMinutes(15))
             .start();
   }
 

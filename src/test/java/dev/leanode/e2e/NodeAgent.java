@@ -60,6 +60,24 @@ public final class NodeAgent implements AutoCloseable {
     this.runner = new KanikoStandIn(client, workRoot, maxBuild);
   }
 
+  /**
+   * The local playground's kubelet ({@code hack/node-agent.sh}): runs until killed, against the
+   * cluster of {@code $KUBECONFIG}, on the Node of {@code $LEANODE_TEST_NODE_NAME}.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
+    String node = System.getenv().getOrDefault("LEANODE_TEST_NODE_NAME", "leanode-node");
+    Path work = Path.of(args.length > 0 ? args[0] : "/tmp/leanode-ci/node-agent");
+    try (NodeAgent agent = new NodeAgent(client, node, work, Duration.ofMinutes(30)).start()) {
+      LOG.infof("node agent running pods of node %s (work dir %s)", node, work);
+      while (true) {
+        Thread.sleep(Duration.ofSeconds(30).toMillis());
+        agent.errors().forEach(e -> LOG.warn(e));
+        agent.forgetErrors(e -> true);
+      }
+    }
+  }
+
   /** Marks the Node Ready and starts watching pods in every namespace. */
   public NodeAgent start() {
     Tools.requireRealBuildTools();
