@@ -14,13 +14,16 @@ import dev.leanode.registry.DockerConfigJson;
 import dev.leanode.source.GitCredentials;
 import dev.leanode.source.ResolvedSource;
 import dev.leanode.source.SourceUnavailableException;
+import dev.leanode.status.Backoff;
 import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
 import dev.leanode.validation.FieldError;
 import dev.leanode.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,6 +39,20 @@ import java.util.TreeMap;
 public final class BuildInputsResolver {
   /** Where build pods see the operator's CA bundle (docs/architecture.md). */
   public static final String CA_BUNDLE_PATH = "/leanode/ca/ca.crt";
+
+  /**
+   * Missing or malformed Secrets are re-read with backoff from 1 s to 30 s: the operator may only
+   * GET Secrets by name (no watch, see docs/security.md), so it polls, fast at first because a
+   * Secret is usually created right after the resource that names it.
+   */
+  public static final Backoff SECRET_BACKOFF =
+      new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+  /** An unreachable git remote is asked again this much later. */
+  public static final Duration SOURCE_RETRY = Duration.ofMinutes(1);
+
+  /** A git revision that may move (a branch, a tag) is resolved again this often. */
+  public static final Duration GIT_POLL = Duration.ofMinutes(5);
 
   /** Reads a Secret of the resource's namespace by name; empty when there is none. */
   @FunctionalInterface
@@ -68,10 +85,36 @@ public final class BuildInputsResolver {
       NodeAppImageStatus.SourceStatus source,
       Optional<String> dockerConfigJson,
       boolean git)
-      implements Resolution {}
+      implements Resolution {
+    /** What the inputs put in the status: the Dockerfile, the source, when to look again. */
+    public void record(StatusAggregator status) {
+      if (git) {
+        status.retryAfter(GIT_POLL); // a branch may move: look again later
+      }
+      status
+          .next()
+          .setDockerfile(
+              new NodeAppImageStatus.DockerfileStatus(
+                  plan.configMap().getMetadata().getName(), dockerfileSha256));
+      status.next().setSource(source);
+    }
+  }
 
   /** Why there is no build: {@code INVALID_SPEC}, {@code SECRET_NOT_FOUND} or source trouble. */
-  public record Problem(Reason reason, String message) implements Resolution {}
+  public record Problem(Reason reason, String message) implements Resolution {
+    /** The condition, and when to look again: Secrets with backoff, the remote in a minute. */
+    public void record(StatusAggregator status) {
+      Duration retry =
+          switch (reason) {
+            case SECRET_NOT_FOUND ->
+                SECRET_BACKOFF.delay(
+                    status.countAttempt(Reason.SECRET_NOT_FOUND, SECRET_BACKOFF.saturatesAt()));
+            case SOURCE_UNAVAILABLE -> SOURCE_RETRY;
+            default -> null;
+          };
+      status.outcome(reason, message, retry);
+    }
+  }
 
   private final BuildSettings settings;
   private final SpecValidator validator;

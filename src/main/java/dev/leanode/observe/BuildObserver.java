@@ -3,7 +3,9 @@ package dev.leanode.observe;
 import dev.leanode.api.v1alpha1.NodeAppImageStatus.BuildStatus;
 import dev.leanode.build.BuildState;
 import dev.leanode.build.ImageBuildRunner;
+import dev.leanode.build.Labels;
 import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -89,7 +91,7 @@ public final class BuildObserver {
           "build Job "
               + jobName
               + " was deleted twice before it finished; set annotation "
-              + dev.leanode.build.Labels.REBUILD_ANNOTATION
+              + Labels.REBUILD_ANNOTATION
               + "=<any new value> to retry");
     }
     return new Lost(
@@ -122,6 +124,34 @@ public final class BuildObserver {
     }
     build.setAttempt(sameJob ? previous.getAttempt() : Integer.valueOf(1));
     return build;
+  }
+
+  /**
+   * The Job of these inputs finished and was removed: its result stands (a rebuild is asked for
+   * with the leanode.dev/rebuild annotation). When the Ready condition says something else since
+   * (an error, a Secret missing for a while), the result is taken from the data.
+   */
+  public static void keepResult(StatusAggregator status, String jobName) {
+    Optional<Reason> kept = status.keepFinishedOutcome();
+    if (kept.isPresent()) {
+      if (kept.get() == Reason.SIZE_UNKNOWN) {
+        status.retryAfter(ImageMeasurer.BACKOFF.min());
+      }
+      return;
+    }
+    var out = status.previous().getOutput();
+    if (out != null && out.getSizeBytes() != null) {
+      status.outcome(Reason.BUILD_SUCCEEDED, ImageMeasurer.succeededMessage(out), null);
+    } else {
+      status.outcome(
+          Reason.BUILD_FAILED,
+          "build Job "
+              + jobName
+              + " finished and was removed before its result was recorded; set annotation "
+              + Labels.REBUILD_ANNOTATION
+              + "=<any new value> to build again",
+          null);
+    }
   }
 
   /** {@code status.build} for a Job just created. */

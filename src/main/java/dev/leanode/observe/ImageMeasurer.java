@@ -13,6 +13,8 @@ import dev.leanode.registry.RegistryCredentials;
 import dev.leanode.registry.RegistryException;
 import dev.leanode.registry.SizeFormat;
 import dev.leanode.status.Backoff;
+import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,6 +101,26 @@ public final class ImageMeasurer {
     } catch (RegistryException e) {
       return new Unknown(out, e.getMessage());
     }
+  }
+
+  /**
+   * What a measurement puts in the status: the output (digest always), the comparison when freshly
+   * measured, BuildSucceeded or SizeUnknown with its attempt and backoff. Returns the compressed
+   * size when it was read now (for the metric), else empty.
+   */
+  public static Optional<Long> record(Measurement m, StatusAggregator status) {
+    status.next().setOutput(m.output());
+    if (m instanceof Unknown u) {
+      int attempt = status.countAttempt(Reason.SIZE_UNKNOWN, Integer.MAX_VALUE);
+      status.outcome(Reason.SIZE_UNKNOWN, u.message(attempt), BACKOFF.delay(attempt));
+      return Optional.empty();
+    }
+    status.outcome(Reason.BUILD_SUCCEEDED, succeededMessage(m.output()), null);
+    if (m instanceof Measured fresh) {
+      status.next().setComparison(fresh.comparison());
+      return Optional.of(fresh.bytes());
+    }
+    return Optional.empty();
   }
 
   public static String singleStageImage(ImageReference ref) {

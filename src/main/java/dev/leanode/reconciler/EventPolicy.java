@@ -1,7 +1,12 @@
 package dev.leanode.reconciler;
 
+import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import dev.leanode.metrics.BuildMetrics;
 import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +21,36 @@ final class EventPolicy {
   static final String JOB_LOST = "BuildJobLost";
 
   private EventPolicy() {}
+
+  /** Records this reconciliation's Events and, for a build that just finished, its metrics. */
+  static void announce(
+      NodeAppImage resource,
+      EventRecorder events,
+      BuildMetrics metrics,
+      StatusAggregator status,
+      NodeAppImageStatus next,
+      String lostMessage) {
+    for (var n : notices(status.previous(), next, status.reason(), lostMessage)) {
+      if (n.warning()) {
+        events.warning(resource, n.reason(), n.message());
+      } else {
+        events.normal(resource, n.reason(), n.message());
+      }
+    }
+    finishedBuild(status.previous(), next, status.reason())
+        .ifPresent(
+            outcome ->
+                metrics.buildFinished(
+                    resource.getMetadata().getNamespace(), outcome, duration(next.getBuild())));
+  }
+
+  static Duration duration(NodeAppImageStatus.BuildStatus build) {
+    if (build == null || build.getStartTime() == null || build.getCompletionTime() == null) {
+      return null;
+    }
+    return Duration.between(
+        Instant.parse(build.getStartTime()), Instant.parse(build.getCompletionTime()));
+  }
 
   /** An Event to record. */
   record Notice(boolean warning, String reason, String message) {}

@@ -13,7 +13,6 @@ import dev.leanode.observe.BuildInputsResolver;
 import dev.leanode.observe.BuildObserver;
 import dev.leanode.observe.ImageMeasurer;
 import dev.leanode.registry.RegistryClient;
-import dev.leanode.status.Backoff;
 import dev.leanode.status.Reason;
 import dev.leanode.status.ReconcileErrors;
 import dev.leanode.status.StatusAggregator;
@@ -76,16 +75,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   /** Warning Event reason when a build Job vanished before it finished and is created again. */
   public static final String JOB_LOST_EVENT = EventPolicy.JOB_LOST;
 
-  /**
-   * Missing or malformed Secrets are re-read with backoff from 1 s to 30 s: the operator may only
-   * GET Secrets by name (no watch, see docs/security.md), so it polls, fast at first because a
-   * Secret is usually created right after the resource that names it.
-   */
-  static final Backoff SECRET_BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
-
-  static final Duration SOURCE_RETRY = Duration.ofMinutes(1);
   static final Duration QUEUE_RETRY = Duration.ofSeconds(10);
-  static final Duration GIT_POLL = Duration.ofMinutes(5);
 
   /** After JOSDK's last retry of a failing reconciliation, look again this much later. */
   static final Duration ERROR_RETRY = Duration.ofMinutes(2);
@@ -127,7 +117,14 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     var status = new StatusAggregator(resource.getStatus());
     String lostMessage = reconcileBuild(resource, cluster, status);
     NodeAppImageStatus next = status.build(generation(resource), Instant.now());
-    record(resource, cluster, status, next, lostMessage);
+    EventPolicy.announce(resource, cluster.events(), metrics, status, next, lostMessage);
+    LOG.debugf(
+        "%s/%s generation %d: %s (status %s)",
+        resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(),
+        generation(resource),
+        status.reason().reason(),
+        status.changed(next) ? "patched" : "unchanged");
     UpdateControl<NodeAppImage> control;
     if (status.changed(next)) {
       resource.setStatus(next);
@@ -168,20 +165,12 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       NodeAppImage resource, ClusterAccess cluster, StatusAggregator status) {
     var resolution = inputs.resolve(resource, cluster::secret);
     if (resolution instanceof BuildInputsResolver.Problem p) {
-      status.outcome(p.reason(), p.message(), problemRetry(p.reason(), status));
+      p.record(status);
       return null;
     }
     var in = (BuildInputsResolver.Inputs) resolution;
     BuildPlan plan = in.plan();
-    if (in.git()) {
-      status.retryAfter(GIT_POLL); // a branch may move: look again later
-    }
-    status
-        .next()
-        .setDockerfile(
-            new NodeAppImageStatus.DockerfileStatus(
-                plan.configMap().getMetadata().getName(), in.dockerfileSha256()));
-    status.next().setSource(in.source());
+    in.record(status);
 
     Optional<Job> job = cluster.job(plan.name());
     var observation =
@@ -193,7 +182,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
             status.previous().getBuild(),
             Instant.now());
     if (observation instanceof BuildObserver.FinishedAndRemoved) {
-      finishedAndRemoved(status, plan.name());
+      BuildObserver.keepResult(status, plan.name());
     } else if (observation instanceof BuildObserver.LostTooOften l) {
       status.next().setBuild(l.build());
       status.outcome(Reason.BUILD_FAILED, l.message(), null);
@@ -205,31 +194,6 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       observed(resource, cluster, status, in, o);
     }
     return null;
-  }
-
-  /** Its result stands; a rebuild is asked for with the leanode.dev/rebuild annotation. */
-  private static void finishedAndRemoved(StatusAggregator status, String job) {
-    Optional<Reason> kept = status.keepFinishedOutcome();
-    if (kept.isPresent()) {
-      if (kept.get() == Reason.SIZE_UNKNOWN) {
-        status.retryAfter(ImageMeasurer.BACKOFF.min());
-      }
-      return;
-    }
-    // the Ready condition says something else since (an error, a Secret missing for a while)
-    var out = status.previous().getOutput();
-    if (out != null && out.getSizeBytes() != null) {
-      status.outcome(Reason.BUILD_SUCCEEDED, ImageMeasurer.succeededMessage(out), null);
-    } else {
-      status.outcome(
-          Reason.BUILD_FAILED,
-          "build Job "
-              + job
-              + " finished and was removed before its result was recorded; set annotation "
-              + REBUILD_ANNOTATION
-              + "=<any new value> to build again",
-          null);
-    }
   }
 
   /** Takes a build slot (or queues) and creates the build; false when queued. */
@@ -269,7 +233,10 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       BuildObserver.Observed o) {
     status.next().setBuild(o.build());
     if (o.state().phase() == BuildState.Phase.SUCCEEDED) {
-      measure(resource, status, in, o);
+      var m =
+          measurer.measure(resource.getSpec(), o.state(), in.dockerConfigJson(), status.previous());
+      ImageMeasurer.record(m, status)
+          .ifPresent(bytes -> metrics.imageSize(resource.getMetadata().getNamespace(), bytes));
     } else {
       var verdict = BuildObserver.verdict(in.plan().name(), o.state(), o.build().getAttempt());
       status.outcome(verdict.reason(), verdict.message(), null);
@@ -279,75 +246,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
         .forEach(cluster::delete);
   }
 
-  private void measure(
-      NodeAppImage resource,
-      StatusAggregator status,
-      BuildInputsResolver.Inputs in,
-      BuildObserver.Observed o) {
-    var m =
-        measurer.measure(resource.getSpec(), o.state(), in.dockerConfigJson(), status.previous());
-    status.next().setOutput(m.output());
-    if (m instanceof ImageMeasurer.Unknown u) {
-      int attempt = status.countAttempt(Reason.SIZE_UNKNOWN, Integer.MAX_VALUE);
-      status.outcome(Reason.SIZE_UNKNOWN, u.message(attempt), ImageMeasurer.BACKOFF.delay(attempt));
-      return;
-    }
-    if (m instanceof ImageMeasurer.Measured fresh) {
-      status.next().setComparison(fresh.comparison());
-      metrics.imageSize(resource.getMetadata().getNamespace(), fresh.bytes());
-    }
-    status.outcome(Reason.BUILD_SUCCEEDED, ImageMeasurer.succeededMessage(m.output()), null);
-  }
-
-  /** When to look again at a resource whose inputs are not there yet. */
-  private static Duration problemRetry(Reason reason, StatusAggregator status) {
-    return switch (reason) {
-      case SECRET_NOT_FOUND ->
-          SECRET_BACKOFF.delay(
-              status.countAttempt(Reason.SECRET_NOT_FOUND, SECRET_BACKOFF.saturatesAt()));
-      case SOURCE_UNAVAILABLE -> SOURCE_RETRY;
-      default -> null;
-    };
-  }
-
-  /** Events and metrics for this reconciliation's outcome. */
-  private void record(
-      NodeAppImage resource,
-      ClusterAccess cluster,
-      StatusAggregator status,
-      NodeAppImageStatus next,
-      String lostMessage) {
-    var events = cluster.events();
-    for (var n : EventPolicy.notices(status.previous(), next, status.reason(), lostMessage)) {
-      if (n.warning()) {
-        events.warning(resource, n.reason(), n.message());
-      } else {
-        events.normal(resource, n.reason(), n.message());
-      }
-    }
-    EventPolicy.finishedBuild(status.previous(), next, status.reason())
-        .ifPresent(
-            outcome ->
-                metrics.buildFinished(
-                    resource.getMetadata().getNamespace(), outcome, duration(next.getBuild())));
-    LOG.debugf(
-        "%s/%s generation %d: %s (status %s)",
-        resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(),
-        generation(resource),
-        status.reason().reason(),
-        status.changed(next) ? "patched" : "unchanged");
-  }
-
   static long generation(NodeAppImage resource) {
     return Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(1L);
-  }
-
-  static Duration duration(NodeAppImageStatus.BuildStatus build) {
-    if (build == null || build.getStartTime() == null || build.getCompletionTime() == null) {
-      return null;
-    }
-    return Duration.between(
-        Instant.parse(build.getStartTime()), Instant.parse(build.getCompletionTime()));
   }
 }

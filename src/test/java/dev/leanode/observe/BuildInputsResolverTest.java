@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.leanode.api.v1alpha1.GitSource;
 import dev.leanode.api.v1alpha1.LocalObjectRef;
 import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.api.v1alpha1.NodeAppImageStatus;
 import dev.leanode.api.v1alpha1.Source;
 import dev.leanode.build.KanikoBuildRunner;
 import dev.leanode.config.BuildSettings;
@@ -12,13 +13,18 @@ import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.source.ResolvedSource;
 import dev.leanode.source.SourceUnavailableException;
 import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
 import dev.leanode.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,5 +168,41 @@ class BuildInputsResolverTest {
         .isEqualTo(
             new BuildInputsResolver.Problem(
                 Reason.SOURCE_UNAVAILABLE, "git ls-remote failed: connection refused"));
+  }
+
+  /** A missing Secret is polled 1 s, 2 s, 4 s … 30 s, counted in status.retry (no memory). */
+  @Test
+  void secretRetryBacksOffFromTheCountInTheStatus() {
+    secrets.clear();
+    NodeAppImageStatus status = null;
+    List<Duration> delays = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      var agg = new StatusAggregator(status);
+      ((BuildInputsResolver.Problem) resolve()).record(agg);
+      delays.add(agg.retryAfter().orElseThrow());
+      status = agg.build(1, Instant.EPOCH);
+    }
+    assertThat(delays)
+        .extracting(Duration::toSeconds)
+        .containsExactly(1L, 2L, 4L, 8L, 16L, 30L, 30L, 30L);
+    assertThat(status.getRetry().getAttempt()).isEqualTo(6);
+  }
+
+  @Test
+  void anUnreachableRemoteIsAskedAgainInAMinuteAndInputsFromGitPoll() {
+    useGit(null);
+    var ok = new StatusAggregator(null);
+    ((BuildInputsResolver.Inputs) resolve()).record(ok);
+    assertThat(ok.retryAfter()).contains(BuildInputsResolver.GIT_POLL);
+    assertThat(ok.next().getSource().getCommit()).isEqualTo(COMMIT);
+
+    git =
+        (g, c) -> {
+          throw new SourceUnavailableException("down");
+        };
+    var failing = new StatusAggregator(null);
+    ((BuildInputsResolver.Problem) resolve()).record(failing);
+    assertThat(failing.retryAfter()).contains(BuildInputsResolver.SOURCE_RETRY);
+    assertThat(failing.reason()).isEqualTo(Reason.SOURCE_UNAVAILABLE);
   }
 }

@@ -7,6 +7,7 @@ import dev.leanode.api.v1alpha1.NodeAppImageStatus.BuildStatus;
 import dev.leanode.build.BuildState;
 import dev.leanode.build.BuildState.Phase;
 import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -146,5 +147,50 @@ class BuildObserverTest {
     assertThat(b.getInputHash()).isEqualTo(HASH);
     assertThat(b.getAttempt()).isEqualTo(2);
     assertThat(b.getCompletionTime()).isNull();
+  }
+
+  static dev.leanode.api.v1alpha1.NodeAppImageStatus statusWith(
+      Reason reason, String message, Long sizeBytes) {
+    var agg = new StatusAggregator(null);
+    var out = new dev.leanode.api.v1alpha1.NodeAppImageStatus.OutputStatus();
+    out.setImage("r/x:1");
+    out.setDigest("sha256:" + "a".repeat(64));
+    out.setSize("1 KiB");
+    out.setSizeBytes(sizeBytes);
+    agg.next().setOutput(out);
+    agg.outcome(reason, message, null);
+    return agg.build(1, NOW);
+  }
+
+  @Test
+  void aRemovedJobsResultStands() {
+    var failed = new StatusAggregator(statusWith(Reason.BUILD_FAILED, "npm ERR!", null));
+    BuildObserver.keepResult(failed, JOB);
+    assertThat(failed.reason()).isEqualTo(Reason.BUILD_FAILED);
+    assertThat(failed.changed(failed.build(1, NOW.plusSeconds(5)))).isFalse();
+
+    var unknown = new StatusAggregator(statusWith(Reason.SIZE_UNKNOWN, "size failed", null));
+    BuildObserver.keepResult(unknown, JOB);
+    assertThat(unknown.reason()).isEqualTo(Reason.SIZE_UNKNOWN);
+    assertThat(unknown.retryAfter()).contains(ImageMeasurer.BACKOFF.min());
+  }
+
+  @Test
+  void aRemovedJobAfterAnErrorIsJudgedFromTheData() {
+    var measured =
+        new StatusAggregator(statusWith(Reason.RECONCILE_ERROR, "forbidden (HTTP 403)", 1024L));
+    BuildObserver.keepResult(measured, JOB);
+    assertThat(measured.reason()).isEqualTo(Reason.BUILD_SUCCEEDED);
+
+    var unknown = new StatusAggregator(statusWith(Reason.SECRET_NOT_FOUND, "Secret gone", null));
+    BuildObserver.keepResult(unknown, JOB);
+    assertThat(unknown.reason()).isEqualTo(Reason.BUILD_FAILED);
+    assertThat(
+            unknown
+                .build(1, NOW)
+                .condition(dev.leanode.api.v1alpha1.NodeAppImageStatus.READY)
+                .orElseThrow()
+                .getMessage())
+        .contains("leanode.dev/rebuild");
   }
 }

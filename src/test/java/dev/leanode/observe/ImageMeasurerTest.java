@@ -131,4 +131,38 @@ class ImageMeasurerTest {
     assertThat(m).isEqualTo(new ImageMeasurer.Known(out));
     assertThat(asked).isEmpty();
   }
+
+  /** The size-retry decision: the attempt comes from status.retry, the delay doubles with it. */
+  @Test
+  void sizeRetryCountsInTheStatusAndEndsWhenMeasured() throws IOException {
+    down = true;
+    var measurer = new ImageMeasurer(registry);
+    var spec = expressApp().getSpec();
+    NodeAppImageStatus status = null;
+    java.util.List<Duration> delays = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      var agg = new dev.leanode.status.StatusAggregator(status);
+      var m = measurer.measure(spec, succeeded(LEAN, null), Optional.empty(), agg.previous());
+      assertThat(ImageMeasurer.record(m, agg)).isEmpty();
+      delays.add(agg.retryAfter().orElseThrow());
+      status = agg.build(1, java.time.Instant.EPOCH);
+    }
+    assertThat(delays)
+        .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20));
+    assertThat(status.getRetry()).isEqualTo(new NodeAppImageStatus.RetryStatus("SizeUnknown", 3));
+    assertThat(status.condition(NodeAppImageStatus.READY).orElseThrow().getMessage())
+        .contains("(attempt 3)");
+    assertThat(status.getOutput().getDigest()).isEqualTo(LEAN);
+
+    down = false;
+    sizes.put(LEAN, 2048L);
+    var agg = new dev.leanode.status.StatusAggregator(status);
+    var m = measurer.measure(spec, succeeded(LEAN, null), Optional.empty(), agg.previous());
+    assertThat(ImageMeasurer.record(m, agg)).contains(2048L);
+    var healed = agg.build(1, java.time.Instant.EPOCH);
+    assertThat(agg.reason()).isEqualTo(dev.leanode.status.Reason.BUILD_SUCCEEDED);
+    assertThat(agg.retryAfter()).isEmpty();
+    assertThat(healed.getRetry()).isNull();
+    assertThat(healed.getOutput().getSizeBytes()).isEqualTo(2048L);
+  }
 }

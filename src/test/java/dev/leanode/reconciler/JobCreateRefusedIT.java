@@ -126,7 +126,18 @@ class JobCreateRefusedIT {
   void refusedJobIsReconcileErrorAndHoldsNoBuildSlot() {
     OperatorFixture denied = namespace();
     AtomicInteger refused = refuseJobs(denied.namespace, -1);
-    denied.create(expressApp(denied));
+    NodeAppImage refusedResource = denied.create(expressApp(denied));
+    try {
+      refusedAndOtherBuilds(denied, refused);
+    } finally {
+      // a resource refused forever keeps JOSDK retrying; one still in flight when this test's
+      // Quarkus app stops would reach into the next app's start
+      client.resource(refusedResource).delete();
+      await().atMost(OperatorFixture.TIMEOUT).until(() -> denied.get(NAME) == null);
+    }
+  }
+
+  void refusedAndOtherBuilds(OperatorFixture denied, AtomicInteger refused) {
 
     // the condition says what the API server said, and that JOSDK keeps trying
     Condition error =
