@@ -13,7 +13,10 @@ public enum Reason {
   BUILD_SUCCEEDED("BuildSucceeded", "The image is pushed and measured"),
   BUILD_FAILED("BuildFailed", "The build failed"),
   BUILD_TIMED_OUT("BuildTimedOut", "The build exceeded spec.build.timeout"),
-  SIZE_UNKNOWN("SizeUnknown", "The image is pushed; reading its size from the registry failed");
+  SIZE_UNKNOWN("SizeUnknown", "The image is pushed; reading its size from the registry failed"),
+  RECONCILE_ERROR(
+      "ReconcileError",
+      "The operator could not finish a reconciliation (an API call failed); retrying");
 
   private final String reason;
   private final String defaultMessage;
@@ -39,7 +42,8 @@ public enum Reason {
           SOURCE_UNAVAILABLE,
           BUILD_FAILED,
           BUILD_TIMED_OUT,
-          SIZE_UNKNOWN ->
+          SIZE_UNKNOWN,
+          RECONCILE_ERROR ->
           true;
       default -> false;
     };

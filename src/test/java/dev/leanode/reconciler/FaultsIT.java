@@ -9,14 +9,20 @@ import dev.leanode.api.v1alpha1.LocalObjectRef;
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
 import dev.leanode.api.v1alpha1.Source;
+import dev.leanode.build.ImageBuildRunner;
 import dev.leanode.build.Labels;
+import dev.leanode.config.BuildSettings;
+import dev.leanode.dockerfile.DockerfileGenerator;
+import dev.leanode.metrics.BuildMetrics;
 import dev.leanode.registry.RegistryClient;
+import dev.leanode.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Constants;
@@ -51,7 +57,12 @@ class FaultsIT {
 
   @Inject KubernetesClient client;
   @Inject Operator operator;
-  @Inject NodeAppImageReconciler reconciler;
+  @Inject BuildSettings settings;
+  @Inject SpecValidator validator;
+  @Inject DockerfileGenerator generator;
+  @Inject ImageBuildRunner runner;
+  @Inject SourceResolver sources;
+  @Inject BuildMetrics metrics;
   @KubernetesTestServer KubernetesServer server;
 
   FakeRegistryClient registry;
@@ -148,8 +159,10 @@ class FaultsIT {
 
   /**
    * The operator process goes away while a build runs, the build finishes while nobody watches, and
-   * a new operator (empty caches, empty in-memory counters) starts: it adopts the Job by its
-   * deterministic name instead of creating a second one, and completes the status.
+   * a new operator starts: a new reconciler (empty caches, no build slots, nothing in memory) in a
+   * new JOSDK Operator with its own client, whose informers list everything as a new process does.
+   * It adopts the Job by its deterministic name instead of creating a second one, and completes the
+   * status from the initial list alone: nobody edits the resource to wake it.
    */
   @Test
   void restartMidBuildAdoptsTheRunningJob() {
@@ -158,15 +171,20 @@ class FaultsIT {
     k8s.awaitReady(NAME, "False", "BuildRunning");
     registry.sizes.put(digest('e'), 4242L);
 
-    // Operator.stop() would close the shared Kubernetes client (QOSDK: closeClientOnStop) and
-    // Controller.stop()/start() keeps JOSDK's per-resource event state, so the restart is done
-    // with JOSDK's own reconfiguration API: watching no namespace stops the informers and drops
-    // their caches; watching all namespaces again starts fresh informers that list everything, as
-    // a new operator process does.
+    // Operator.stop() would close the shared Kubernetes client (QOSDK: closeClientOnStop), so the
+    // Quarkus operator is put to sleep with JOSDK's reconfiguration API instead: watching no
+    // namespace stops its informers.
     var controller = operator.getRegisteredController(NodeAppImageReconciler.NAME).orElseThrow();
-    controller.changeNamespaces(Set.of("leanode-nowhere"));
+    Operator restarted = null;
     try {
-      reconciler.forgetInMemoryState();
+      try {
+        controller.changeNamespaces(Set.of("leanode-nowhere"));
+      } catch (java.util.NoSuchElementException e) {
+        // JOSDK 5.3.2: when an event for this resource is pending while our last status patch is
+        // still in its temporary cache, EventProcessor.start() looks the resource up in the
+        // informer of a namespace no longer watched and throws; by then the informers are
+        // switched and the processor runs, which is all this step needs.
+      }
       k8s.startPod(job);
       k8s.succeed(job, digest('e')); // finishes while no operator watches
       await()
@@ -179,19 +197,16 @@ class FaultsIT {
                       .orElseThrow()
                       .getReason()
                       .equals("BuildRunning"));
+
+      restarted = newOperatorProcess();
+      restarted.start();
+      k8s.awaitReady(NAME, "True", "BuildSucceeded");
     } finally {
+      if (restarted != null) {
+        restarted.stop();
+      }
       controller.changeNamespaces(Set.of(Constants.WATCH_ALL_NAMESPACES));
     }
-    // A new process reconciles every resource its informer lists. In-process, JOSDK remembers that
-    // the last write to this resource was its own status patch and drops that initial event (state
-    // a new process would not have), so the test hands it the event: a no-op generation bump.
-    edit(
-        n -> {
-          k8s.bumpGeneration(n);
-          return n;
-        });
-
-    k8s.awaitReady(NAME, "True", "BuildSucceeded");
     assertThat(k8s.jobs())
         .singleElement()
         .satisfies(j -> assertThat(j.getMetadata().getUid()).isEqualTo(job.getMetadata().getUid()));
@@ -199,6 +214,27 @@ class FaultsIT {
     assertThat(status().getOutput().getSizeBytes()).isEqualTo(4242L);
     assertThat(status().getBuild().getAttempt()).isEqualTo(1);
     assertThat(k8s.events()).noneMatch(e -> "BuildJobLost".equals(e.getReason()));
+  }
+
+  /**
+   * What a new operator process builds: its own client, a fresh reconciler from the same parts, SSA
+   * off as in production (application.properties), watching this test's namespace only.
+   */
+  Operator newOperatorProcess() {
+    KubernetesClient own =
+        new KubernetesClientBuilder().withConfig(client.getConfiguration()).build();
+    var restarted =
+        new Operator(
+            o ->
+                o.withKubernetesClient(own)
+                    .withCloseClientOnStop(true)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+    restarted.register(
+        new NodeAppImageReconciler(
+            settings, validator, generator, runner, registry, sources, metrics),
+        c -> c.settingNamespaces(k8s.namespace));
+    return restarted;
   }
 
   // ------------------------------------------------------------------ lost Jobs

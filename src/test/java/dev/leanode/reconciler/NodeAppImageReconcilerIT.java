@@ -136,6 +136,27 @@ class NodeAppImageReconcilerIT {
         .until(() -> k8s.events().stream().anyMatch(e -> "BuildStarted".equals(e.getReason())));
   }
 
+  /**
+   * A pod event alone (the Job does not change) reaches the resource: the operator maps the build
+   * pod back through the pod template's annotation, as it must for pods the Job controller makes.
+   */
+  @Test
+  void aStuckBuildPodIsReportedFromThePodAlone() {
+    k8s.create(expressApp(false));
+    Job job = k8s.awaitJobs(1);
+    k8s.awaitReady("express-app", "False", "BuildRunning");
+
+    k8s.stuckPod(job, "ImagePullBackOff", "Back-off pulling image \"ghcr.io/x/kaniko\"");
+
+    Condition ready =
+        k8s.awaitCondition(
+            "express-app",
+            NodeAppImageStatus.READY,
+            c -> c.getMessage().startsWith("container kaniko is waiting: ImagePullBackOff"));
+    assertThat(ready.getReason()).isEqualTo("BuildRunning");
+    assertThat(ready.getMessage()).contains("Back-off pulling image");
+  }
+
   @Test
   void succeededBuildBecomesReadyWithDigestAndSizeFromTheRegistry() {
     k8s.create(expressApp(false));

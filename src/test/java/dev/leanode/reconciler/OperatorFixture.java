@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -139,23 +140,7 @@ final class OperatorFixture {
   private void finish(
       Job job, Map<String, Exit> containers, boolean succeeded, String failureReason) {
     String now = Instant.now().toString();
-    Map<String, String> labels =
-        new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
-    labels.put("job-name", job.getMetadata().getName());
-    labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
-    var pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(
-                job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
-            .withNamespace(namespace)
-            .withLabels(labels)
-            .endMetadata()
-            .withSpec(job.getSpec().getTemplate().getSpec())
-            .withNewStatus()
-            .withPhase(succeeded ? "Succeeded" : "Failed")
-            .endStatus()
-            .build();
+    var pod = buildPod(job, succeeded ? "Succeeded" : "Failed");
     containers.forEach(
         (name, exit) ->
             pod.getStatus()
@@ -202,33 +187,61 @@ final class OperatorFixture {
 
   /** What the Job controller and kubelet do first: a running build pod owned by the Job. */
   void startPod(Job job) {
-    Map<String, String> labels =
-        new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
-    labels.put("job-name", job.getMetadata().getName());
-    labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
-    var pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(
-                job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5))
-            .withNamespace(namespace)
-            .withLabels(labels)
-            .withAnnotations(job.getSpec().getTemplate().getMetadata().getAnnotations())
-            .addNewOwnerReference()
-            .withApiVersion("batch/v1")
-            .withKind("Job")
-            .withName(job.getMetadata().getName())
-            .withUid(job.getMetadata().getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(true)
-            .endOwnerReference()
-            .endMetadata()
-            .withSpec(job.getSpec().getTemplate().getSpec())
-            .withNewStatus()
-            .withPhase("Running")
-            .endStatus()
-            .build();
+    client.pods().inNamespace(namespace).resource(buildPod(job, "Running")).create();
+  }
+
+  /** The kubelet cannot pull the build image: the pod waits, the Job does not change. */
+  void stuckPod(Job job, String reason, String message) {
+    var pod = buildPod(job, "Pending");
+    pod.getStatus()
+        .getContainerStatuses()
+        .add(
+            new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+                .withName("kaniko")
+                .withNewState()
+                .withNewWaiting()
+                .withReason(reason)
+                .withMessage(message)
+                .endWaiting()
+                .endState()
+                .build());
     client.pods().inNamespace(namespace).resource(pod).create();
+  }
+
+  /**
+   * A pod as the Job controller creates it: the pod template's labels and annotations (ours among
+   * them, which is how the operator maps the pod back to its NodeAppImage), the controller's own
+   * labels, and a controller ownerReference to the Job (so the garbage collector takes it along).
+   */
+  Pod buildPod(Job job, String phase) {
+    var template = job.getSpec().getTemplate().getMetadata();
+    String jobName = job.getMetadata().getName();
+    String jobUid = job.getMetadata().getUid();
+    Map<String, String> labels = new HashMap<>(template.getLabels());
+    labels.put("job-name", jobName);
+    labels.put("batch.kubernetes.io/job-name", jobName);
+    labels.put("controller-uid", jobUid);
+    labels.put("batch.kubernetes.io/controller-uid", jobUid);
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(jobName + "-" + UUID.randomUUID().toString().substring(0, 5))
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .withAnnotations(new HashMap<>(template.getAnnotations()))
+        .addNewOwnerReference()
+        .withApiVersion("batch/v1")
+        .withKind("Job")
+        .withName(jobName)
+        .withUid(jobUid)
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .endOwnerReference()
+        .endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withNewStatus()
+        .withPhase(phase)
+        .endStatus()
+        .build();
   }
 
   /** Someone (a user, a cleanup script, a TTL controller) deletes the Job. */

@@ -2,6 +2,7 @@ package dev.leanode.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.leanode.observe.ImageMeasurer;
 import dev.leanode.registry.ImageReference;
 import dev.leanode.registry.ImageSize;
 import java.time.Duration;
@@ -11,7 +12,7 @@ class ReconcilerArithmeticTest {
   @Test
   void comparisonArithmetic() {
     var c =
-        NodeAppImageReconciler.comparison(
+        ImageMeasurer.comparison(
             "r/x:1-single-stage",
             new ImageSize(78_765_432L, null, null),
             new ImageSize(54_634_123L, null, null));
@@ -23,23 +24,22 @@ class ReconcilerArithmeticTest {
   @Test
   void comparisonOfAnEmptySingleStageImageDoesNotDivideByZero() {
     var c =
-        NodeAppImageReconciler.comparison(
-            "x", new ImageSize(0, null, null), new ImageSize(0, null, null));
+        ImageMeasurer.comparison("x", new ImageSize(0, null, null), new ImageSize(0, null, null));
     assertThat(c.getSavedPercent()).isEqualTo(0.0);
   }
 
   @Test
   void backoffDoublesAndIsCapped() {
-    assertThat(NodeAppImageReconciler.backoff(1)).isEqualTo(Duration.ofSeconds(5));
-    assertThat(NodeAppImageReconciler.backoff(2)).isEqualTo(Duration.ofSeconds(10));
-    assertThat(NodeAppImageReconciler.backoff(4)).isEqualTo(Duration.ofSeconds(40));
-    assertThat(NodeAppImageReconciler.backoff(50)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(ImageMeasurer.BACKOFF.delay(1)).isEqualTo(Duration.ofSeconds(5));
+    assertThat(ImageMeasurer.BACKOFF.delay(2)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(ImageMeasurer.BACKOFF.delay(4)).isEqualTo(Duration.ofSeconds(40));
+    assertThat(ImageMeasurer.BACKOFF.delay(50)).isEqualTo(Duration.ofMinutes(5));
   }
 
   @Test
   void singleStageTagDerivesFromTheOutputTag() {
     assertThat(
-            NodeAppImageReconciler.singleStageImage(
+            ImageMeasurer.singleStageImage(
                 ImageReference.parse("registry.example.com/team/app:1.0.0")))
         .isEqualTo("registry.example.com/team/app:1.0.0-single-stage");
   }

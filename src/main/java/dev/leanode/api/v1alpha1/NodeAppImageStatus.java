@@ -38,6 +38,12 @@ public class NodeAppImageStatus {
   @JsonPropertyDescription("Single-stage vs Leanode size (only with build.compareSingleStage).")
   private ComparisonStatus comparison;
 
+  @JsonPropertyDescription(
+      "While the operator polls for something it cannot watch (a missing push or git Secret, a"
+          + " registry that does not answer the size): the Ready reason retried and how many times."
+          + " The backoff follows from it, so it survives an operator restart; absent otherwise.")
+  private RetryStatus retry;
+
   @JsonIgnore
   public Optional<Condition> condition(String type) {
     return conditions == null
@@ -101,6 +107,14 @@ public class NodeAppImageStatus {
     this.comparison = comparison;
   }
 
+  public RetryStatus getRetry() {
+    return retry;
+  }
+
+  public void setRetry(RetryStatus retry) {
+    this.retry = retry;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof NodeAppImageStatus s
@@ -110,12 +124,58 @@ public class NodeAppImageStatus {
         && Objects.equals(dockerfile, s.dockerfile)
         && Objects.equals(build, s.build)
         && Objects.equals(output, s.output)
-        && Objects.equals(comparison, s.comparison);
+        && Objects.equals(comparison, s.comparison)
+        && Objects.equals(retry, s.retry);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, source, dockerfile, build, output);
+    return Objects.hash(observedGeneration, conditions, source, dockerfile, build, output, retry);
+  }
+
+  /** A problem the operator retries on its own, and how often it tried. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class RetryStatus {
+    @JsonPropertyDescription("The Ready reason being retried, e.g. SecretNotFound or SizeUnknown.")
+    private String reason;
+
+    @JsonPropertyDescription("How many times it was tried so far: 1 after the first failure.")
+    private Integer attempt;
+
+    public RetryStatus() {}
+
+    public RetryStatus(String reason, Integer attempt) {
+      this.reason = reason;
+      this.attempt = attempt;
+    }
+
+    public String getReason() {
+      return reason;
+    }
+
+    public void setReason(String reason) {
+      this.reason = reason;
+    }
+
+    public Integer getAttempt() {
+      return attempt;
+    }
+
+    public void setAttempt(Integer attempt) {
+      this.attempt = attempt;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RetryStatus s
+          && Objects.equals(reason, s.reason)
+          && Objects.equals(attempt, s.attempt);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(reason, attempt);
+    }
   }
 
   /** The exact source that was built. */

@@ -1,0 +1,255 @@
+package dev.leanode.observe;
+
+import dev.leanode.api.v1alpha1.GitSource;
+import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.api.v1alpha1.NodeAppImageSpec;
+import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import dev.leanode.build.BuildPlan;
+import dev.leanode.build.BuildRequest;
+import dev.leanode.build.ImageBuildRunner;
+import dev.leanode.config.BuildSettings;
+import dev.leanode.dockerfile.DockerfileGenerator;
+import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.registry.DockerConfigJson;
+import dev.leanode.source.GitCredentials;
+import dev.leanode.source.ResolvedSource;
+import dev.leanode.source.SourceUnavailableException;
+import dev.leanode.status.Backoff;
+import dev.leanode.status.Reason;
+import dev.leanode.status.StatusAggregator;
+import dev.leanode.validation.FieldError;
+import dev.leanode.validation.SpecValidator;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Spec, Secrets and source → everything one build needs, or the one problem that stops it (invalid
+ * spec, missing Secret, unreachable git remote). Reads only; creates nothing.
+ */
+public final class BuildInputsResolver {
+  /** Where build pods see the operator's CA bundle (docs/architecture.md). */
+  public static final String CA_BUNDLE_PATH = "/leanode/ca/ca.crt";
+
+  /**
+   * Missing or malformed Secrets are re-read with backoff from 1 s to 30 s: the operator may only
+   * GET Secrets by name (no watch, see docs/security.md), so it polls, fast at first because a
+   * Secret is usually created right after the resource that names it.
+   */
+  public static final Backoff SECRET_BACKOFF =
+      new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+  /** An unreachable git remote is asked again this much later. */
+  public static final Duration SOURCE_RETRY = Duration.ofMinutes(1);
+
+  /** A git revision that may move (a branch, a tag) is resolved again this often. */
+  public static final Duration GIT_POLL = Duration.ofMinutes(5);
+
+  /** Reads a Secret of the resource's namespace by name; empty when there is none. */
+  @FunctionalInterface
+  public interface SecretReader {
+    Optional<Secret> read(String name);
+  }
+
+  /** Resolves a git revision to a commit (in production: {@code SourceResolver}, cached). */
+  @FunctionalInterface
+  public interface GitResolver {
+    ResolvedSource.Git resolve(GitSource git, Optional<GitCredentials> credentials)
+        throws SourceUnavailableException;
+  }
+
+  /** What {@link #resolve} found. */
+  public sealed interface Resolution permits Inputs, Problem {}
+
+  /**
+   * All inputs of the build.
+   *
+   * @param plan the desired ConfigMap and Job
+   * @param dockerfileSha256 SHA-256 of the generated Dockerfile
+   * @param source the commit built (git) or null (inline)
+   * @param dockerConfigJson the push secret's config.json, to read the size back
+   * @param git whether the source is a git revision that may move (look again later)
+   */
+  public record Inputs(
+      BuildPlan plan,
+      String dockerfileSha256,
+      NodeAppImageStatus.SourceStatus source,
+      Optional<String> dockerConfigJson,
+      boolean git)
+      implements Resolution {
+    /** What the inputs put in the status: the Dockerfile, the source, when to look again. */
+    public void record(StatusAggregator status) {
+      if (git) {
+        status.retryAfter(GIT_POLL); // a branch may move: look again later
+      }
+      status
+          .next()
+          .setDockerfile(
+              new NodeAppImageStatus.DockerfileStatus(
+                  plan.configMap().getMetadata().getName(), dockerfileSha256));
+      status.next().setSource(source);
+    }
+  }
+
+  /** Why there is no build: {@code INVALID_SPEC}, {@code SECRET_NOT_FOUND} or source trouble. */
+  public record Problem(Reason reason, String message) implements Resolution {
+    /** The condition, and when to look again: Secrets with backoff, the remote in a minute. */
+    public void record(StatusAggregator status) {
+      Duration retry =
+          switch (reason) {
+            case SECRET_NOT_FOUND ->
+                SECRET_BACKOFF.delay(
+                    status.countAttempt(Reason.SECRET_NOT_FOUND, SECRET_BACKOFF.saturatesAt()));
+            case SOURCE_UNAVAILABLE -> SOURCE_RETRY;
+            default -> null;
+          };
+      status.outcome(reason, message, retry);
+    }
+  }
+
+  private final BuildSettings settings;
+  private final SpecValidator validator;
+  private final DockerfileGenerator generator;
+  private final ImageBuildRunner runner;
+  private final GitResolver git;
+
+  public BuildInputsResolver(
+      BuildSettings settings,
+      SpecValidator validator,
+      DockerfileGenerator generator,
+      ImageBuildRunner runner,
+      GitResolver git) {
+    this.settings = settings;
+    this.validator = validator;
+    this.generator = generator;
+    this.runner = runner;
+    this.git = git;
+  }
+
+  public Resolution resolve(NodeAppImage resource, SecretReader secrets) {
+    NodeAppImageSpec spec = resource.getSpec();
+    List<FieldError> errors =
+        spec == null ? List.of(new FieldError("spec", "is required")) : validator.validate(spec);
+    if (!errors.isEmpty()) {
+      return new Problem(
+          Reason.INVALID_SPEC,
+          String.join("; ", errors.stream().map(FieldError::toString).toList()));
+    }
+    String namespace = resource.getMetadata().getNamespace();
+    String pushSecretName =
+        spec.getOutput().getPushSecretRef() != null
+            ? spec.getOutput().getPushSecretRef().getName()
+            : settings.defaultPushSecret();
+    Optional<String> dockerConfig = Optional.empty();
+    if (pushSecretName != null) {
+      Optional<Secret> pushSecret = secrets.read(pushSecretName);
+      var problem = dockerConfigProblem(namespace, pushSecretName, pushSecret);
+      if (problem != null) {
+        return new Problem(Reason.SECRET_NOT_FOUND, problem);
+      }
+      dockerConfig = Optional.of(dockerConfigJson(pushSecret.orElseThrow()));
+    }
+
+    ResolvedSource source;
+    if (spec.getSource().getInline() != null) {
+      source = new ResolvedSource.Inline(new TreeMap<>(spec.getSource().getInline().getFiles()));
+    } else {
+      GitSource gitSource = spec.getSource().getGit();
+      Optional<GitCredentials> creds = Optional.empty();
+      if (gitSource.getSecretRef() != null) {
+        String name = gitSource.getSecretRef().getName();
+        Optional<Secret> secret = secrets.read(name);
+        if (secret.isEmpty()) {
+          return new Problem(
+              Reason.SECRET_NOT_FOUND,
+              "spec.source.git.secretRef: Secret " + namespace + "/" + name + " not found");
+        }
+        creds =
+            GitCredentials.fromSecretData(
+                Objects.requireNonNullElse(secret.get().getData(), Map.of()));
+        if (creds.isEmpty()) {
+          return new Problem(
+              Reason.SECRET_NOT_FOUND,
+              "spec.source.git.secretRef: Secret "
+                  + name
+                  + " must have keys username and password (or token)");
+        }
+      }
+      try {
+        source = git.resolve(gitSource, creds);
+      } catch (SourceUnavailableException e) {
+        return new Problem(Reason.SOURCE_UNAVAILABLE, e.getMessage());
+      }
+    }
+
+    var options = new DockerfileOptions(settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
+    try {
+      String dockerfile = generator.generate(spec.getApp(), options);
+      String singleStage =
+          Boolean.TRUE.equals(spec.getBuild().getCompareSingleStage())
+              ? generator.generateSingleStage(spec.getApp(), options)
+              : null;
+      BuildPlan plan =
+          runner.plan(
+              new BuildRequest(
+                  resource, dockerfile, singleStage, source, pushSecretName, settings));
+      NodeAppImageStatus.SourceStatus built =
+          source instanceof ResolvedSource.Git g
+              ? new NodeAppImageStatus.SourceStatus(
+                  g.commit(),
+                  Objects.requireNonNullElse(spec.getSource().getGit().getRevision(), "HEAD"))
+              : null;
+      return new Inputs(
+          plan, sha256(dockerfile), built, dockerConfig, source instanceof ResolvedSource.Git);
+    } catch (IllegalArgumentException e) {
+      return new Problem(Reason.INVALID_SPEC, e.getMessage());
+    }
+  }
+
+  /** Null when the push Secret holds a parseable .dockerconfigjson, else what is wrong. */
+  static String dockerConfigProblem(String namespace, String name, Optional<Secret> secret) {
+    if (secret.isEmpty()) {
+      return "spec.output.pushSecretRef: Secret " + namespace + "/" + name + " not found";
+    }
+    var data = secret.get().getData();
+    if (data == null || data.get(".dockerconfigjson") == null) {
+      return "spec.output.pushSecretRef: Secret "
+          + name
+          + " has no .dockerconfigjson key (type kubernetes.io/dockerconfigjson expected)";
+    }
+    try {
+      DockerConfigJson.credentialsFor(dockerConfigJson(secret.get()), "probe.invalid");
+      return null;
+    } catch (IllegalArgumentException e) {
+      return "spec.output.pushSecretRef: Secret "
+          + name
+          + " holds malformed .dockerconfigjson: "
+          + e.getMessage();
+    }
+  }
+
+  private static String dockerConfigJson(Secret secret) {
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(".dockerconfigjson")),
+        StandardCharsets.UTF_8);
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

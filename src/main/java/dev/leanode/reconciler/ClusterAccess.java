@@ -1,0 +1,118 @@
+package dev.leanode.reconciler;
+
+import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.build.BuildPlan;
+import dev.leanode.status.ReconcileErrors;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The reconciler's reads and writes for one NodeAppImage: informer caches first, the API server
+ * where a cache may lag. Everything else in a reconciliation is a pure decision.
+ */
+final class ClusterAccess {
+  private final Context<NodeAppImage> ctx;
+  private final KubernetesClient client;
+  private final String namespace;
+
+  ClusterAccess(Context<NodeAppImage> ctx, NodeAppImage resource) {
+    this.ctx = ctx;
+    this.client = ctx.getClient();
+    this.namespace = resource.getMetadata().getNamespace();
+  }
+
+  /** Secrets are read by name only (no watch, see docs/security.md). */
+  Optional<Secret> secret(String name) {
+    return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
+  }
+
+  /** The Job from the cache, or from the API server when the cache has not seen our create yet. */
+  Optional<Job> job(String name) {
+    return ctx.getSecondaryResources(Job.class).stream()
+        .filter(j -> name.equals(j.getMetadata().getName()))
+        .findFirst()
+        .or(
+            () ->
+                Optional.ofNullable(
+                    client.batch().v1().jobs().inNamespace(namespace).withName(name).get()));
+  }
+
+  /** This resource's build Jobs in the cache. */
+  List<Job> jobs() {
+    return List.copyOf(ctx.getSecondaryResources(Job.class));
+  }
+
+  /**
+   * The build's pods from the informer cache. The Job and Pod informers are independent, so a
+   * finished Job can arrive before its pod: then the pod (which carries the digest or the log tail)
+   * is read from the API server rather than guessed.
+   */
+  List<Pod> pods(Job job) {
+    String name = job.getMetadata().getName();
+    List<Pod> cached =
+        ctx.getSecondaryResources(Pod.class).stream()
+            .filter(p -> name.equals(p.getMetadata().getLabels().get("job-name")))
+            .toList();
+    boolean terminatedSeen =
+        cached.stream()
+            .anyMatch(
+                p ->
+                    p.getStatus() != null
+                        && p.getStatus().getContainerStatuses() != null
+                        && p.getStatus().getContainerStatuses().stream()
+                            .anyMatch(
+                                c -> c.getState() != null && c.getState().getTerminated() != null));
+    if (!JobStates.isFinished(job) || terminatedSeen) {
+      return cached;
+    }
+    return client.pods().inNamespace(namespace).withLabel("job-name", name).list().getItems();
+  }
+
+  /**
+   * Creates the build's ConfigMap (unless there) and Job. A 409 means created concurrently (e.g. by
+   * a previous leader) and is fine; anything else throws {@link CreateRefused}.
+   */
+  void create(BuildPlan plan) {
+    try {
+      if (client.configMaps().inNamespace(namespace).withName(plan.name()).get() == null) {
+        client.configMaps().inNamespace(namespace).resource(plan.configMap()).create();
+      }
+      client.batch().v1().jobs().inNamespace(namespace).resource(plan.job()).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw new CreateRefused(namespace + "/" + plan.name(), e);
+      }
+    }
+  }
+
+  /** Deletes a finished build: its Job (pods in the background) and ConfigMap. */
+  void delete(String name) {
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(namespace)
+        .withName(name)
+        .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+        .delete();
+    client.configMaps().inNamespace(namespace).withName(name).delete();
+  }
+
+  EventRecorder events() {
+    return new EventRecorder(client);
+  }
+
+  /** The API server refused the build's ConfigMap or Job (403, quota, admission policy…). */
+  static final class CreateRefused extends RuntimeException {
+    CreateRefused(String job, KubernetesClientException cause) {
+      super("Creating build Job " + job + " failed: " + ReconcileErrors.describe(cause), cause);
+    }
+  }
+}
