@@ -72,7 +72,9 @@ public final class ControlPlane {
         }
         Path agentPid = dir.resolve("node-agent.pid");
         if (Files.isRegularFile(agentPid)
-            && ProcessHandle.of(Long.parseLong(read(agentPid).trim())).map(ProcessHandle::isAlive).orElse(false)) {
+            && ProcessHandle.of(Long.parseLong(read(agentPid).trim()))
+                .map(ProcessHandle::isAlive)
+                .orElse(false)) {
           throw new AssertionError(
               "the playground node agent runs on this cluster and would run the tests' pods too:"
                   + " stop it with 'bash hack/node-agent.sh stop'");
