@@ -122,6 +122,13 @@ public final class ControlPlane {
     return ns;
   }
 
+  /** An admin client whose default namespace is {@code ns} (for tests written namespace-free). */
+  public KubernetesClient adminIn(String ns) {
+    Config config = Config.fromKubeconfig(null, read(adminKubeconfig), adminKubeconfig.toString());
+    config.setNamespace(ns);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
   public void deleteNamespace(String ns) {
     admin.namespaces().withName(ns).delete();
   }

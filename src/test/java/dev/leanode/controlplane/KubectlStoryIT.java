@@ -12,10 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -34,24 +31,10 @@ class KubectlStoryIT {
   static ControlPlane cp;
   String ns;
 
-  @BeforeAll
-  static void installOperator() {
-    install = OperatorOnCluster.install(Map.of(), Map.of());
-    cp = install.cp;
-  }
-
-  @AfterAll
-  static void uninstall() {
-    if (install != null) {
-      install.close();
-    }
-  }
-
   @BeforeEach
   void namespace(TestInfo info) {
-    if (install.operator() == null || !install.operator().alive()) {
-      install.startOperator();
-    }
+    install = OperatorOnCluster.shared();
+    cp = install.cp;
     ns = cp.newNamespace("story");
     cp.kubectl(
             "create",

@@ -75,6 +75,32 @@ public final class OperatorOnCluster implements AutoCloseable {
             .start();
   }
 
+  private static OperatorOnCluster shared;
+
+  /**
+   * The JVM's default installation (cluster-wide chart, default values), its operator running: what
+   * the real-build ITs share. A class that needs another installation calls {@link
+   * #releaseShared()} first; the next {@code shared()} installs it again.
+   */
+  public static synchronized OperatorOnCluster shared() {
+    if (shared == null) {
+      shared = install(Map.of(), Map.of());
+      Runtime.getRuntime().addShutdownHook(new Thread(OperatorOnCluster::releaseShared));
+    }
+    if (shared.operator() == null || !shared.operator().alive()) {
+      shared.startOperator();
+    }
+    return shared;
+  }
+
+  /** Stops the shared installation's operator and node agent (only one of each may run). */
+  public static synchronized void releaseShared() {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
+  }
+
   /** Installs with these chart values (--set), env overrides on top of the chart's env. */
   public static OperatorOnCluster install(
       Map<String, Object> chartValues, Map<String, String> envOverrides) {

@@ -32,6 +32,7 @@ class WatchNamespacesIT {
   @BeforeAll
   static void installNamespaced() {
     cp = ControlPlane.require();
+    OperatorOnCluster.releaseShared();
     watched = cp.newNamespace("watched");
     other = cp.newNamespace("unwatched");
     install = OperatorOnCluster.install(Map.of("watchNamespaces[0]", watched), Map.of());

@@ -3,11 +3,8 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.controlplane.OperatorOnCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -15,20 +12,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A syntax error in the TypeScript app's build script: BuildFailed with the compiler's words. */
-@QuarkusTest
-@WithKubernetesTestServer(crud = true)
-@TestProfile(RealBuildProfile.class)
 class BuildFailureIT {
-  @Inject KubernetesClient client;
+  OperatorOnCluster install;
+  String ns;
+  KubernetesClient client;
 
   @BeforeEach
-  void standIn() throws Exception {
-    OperatorE2E.standIn(client);
+  void cluster() {
+    install = OperatorOnCluster.shared();
+    ns = install.cp.newNamespace("e2e");
+    client = install.cp.adminIn(ns);
   }
 
   @AfterEach
-  void noStandInErrors() {
-    OperatorE2E.assertNoStandInErrors();
+  void noAgentErrors() {
+    install.assertNoAgentErrors();
+    install.cp.deleteNamespace(ns);
+    client.close();
   }
 
   @Test

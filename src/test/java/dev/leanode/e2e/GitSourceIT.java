@@ -3,11 +3,8 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.controlplane.OperatorOnCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,15 +19,14 @@ import org.junit.jupiter.api.Test;
  * A monorepo served over smart HTTP without auth: the app in services/api, built from a branch,
  * then from a tag; status.source.commit names the exact commit and the image serves that commit.
  */
-@QuarkusTest
-@WithKubernetesTestServer(crud = true)
-@TestProfile(RealBuildProfile.class)
 class GitSourceIT {
   static Path root;
   static GitHttpServer git;
   static List<String> shas;
 
-  @Inject KubernetesClient client;
+  OperatorOnCluster install;
+  String ns;
+  KubernetesClient client;
 
   @BeforeAll
   static void repo() throws Exception {
@@ -52,13 +48,17 @@ class GitSourceIT {
   }
 
   @BeforeEach
-  void standIn() throws Exception {
-    OperatorE2E.standIn(client);
+  void cluster() {
+    install = OperatorOnCluster.shared();
+    ns = install.cp.newNamespace("e2e");
+    client = install.cp.adminIn(ns);
   }
 
   @AfterEach
-  void noStandInErrors() {
-    OperatorE2E.assertNoStandInErrors();
+  void noAgentErrors() {
+    install.assertNoAgentErrors();
+    install.cp.deleteNamespace(ns);
+    client.close();
   }
 
   @Test

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,33 +14,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Shared plumbing of the operator ITs: one stand-in per JVM on the mock API server the operator
- * uses, NodeAppImage construction, waiting for conditions and the registry cross-checks.
+ * Shared plumbing of the real-build ITs (which run on the real control plane of {@code
+ * hack/cluster.sh}, see {@code dev.leanode.controlplane.OperatorOnCluster}): NodeAppImage
+ * construction, waiting for conditions and the registry cross-checks.
  */
 final class OperatorE2E {
   static final Path APPS = Path.of("src/test/resources/apps");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static KanikoStandIn standIn;
-  private static KubernetesClient standInClient;
 
   private OperatorE2E() {}
-
-  /** The JVM's stand-in, started on first use against {@code client}'s API server. */
-  static synchronized KanikoStandIn standIn(KubernetesClient client) throws Exception {
-    if (standIn == null || standInClient != client) {
-      if (standIn != null) {
-        standIn.close();
-      }
-      Tools.requireRealBuildTools();
-      standIn =
-          new KanikoStandIn(
-                  client, Files.createTempDirectory("leanode-e2e-"), Duration.ofMinutes(12))
-              .start();
-      standInClient = client;
-      Runtime.getRuntime().addShutdownHook(new Thread(standIn::close));
-    }
-    return standIn;
-  }
 
   /** A NodeAppImage from a nested map written like the YAML a user would apply. */
   @SuppressWarnings("unchecked")
@@ -115,9 +96,5 @@ final class OperatorE2E {
         .contains("no-ca")
         .doesNotContain("..data");
     return byDigest;
-  }
-
-  static void assertNoStandInErrors() {
-    assertThat(standIn == null ? List.<String>of() : standIn.errors()).isEmpty();
   }
 }

@@ -1,11 +1,8 @@
 package dev.leanode.e2e;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.controlplane.OperatorOnCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -18,20 +15,23 @@ import org.junit.jupiter.params.provider.CsvSource;
  * answers on its port as the non-root node user with NODE_ENV=production. Each app is built once
  * and that one build is both measured and run.
  */
-@QuarkusTest
-@WithKubernetesTestServer(crud = true)
-@TestProfile(RealBuildProfile.class)
 class ReferenceAppsIT {
-  @Inject KubernetesClient client;
+  OperatorOnCluster install;
+  String ns;
+  KubernetesClient client;
 
   @BeforeEach
-  void standIn() throws Exception {
-    OperatorE2E.standIn(client);
+  void cluster() {
+    install = OperatorOnCluster.shared();
+    ns = install.cp.newNamespace("e2e");
+    client = install.cp.adminIn(ns);
   }
 
   @AfterEach
-  void noStandInErrors() {
-    OperatorE2E.assertNoStandInErrors();
+  void noAgentErrors() {
+    install.assertNoAgentErrors();
+    install.cp.deleteNamespace(ns);
+    client.close();
   }
 
   @ParameterizedTest
