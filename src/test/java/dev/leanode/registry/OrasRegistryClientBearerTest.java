@@ -101,6 +101,9 @@ class OrasRegistryClientBearerTest {
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", type);
+    // one request per connection: the JDK server drops idle keep-alive connections on its own
+    // schedule, and a client reusing one at that moment reads "no bytes" (seen under load in CI)
+    ex.getResponseHeaders().add("Connection", "close");
     boolean head = ex.getRequestMethod().equals("HEAD");
     ex.getResponseHeaders().add("Content-Length", String.valueOf(bytes.length));
     ex.sendResponseHeaders(status, head ? -1 : bytes.length);
