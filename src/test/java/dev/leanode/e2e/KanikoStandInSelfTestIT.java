@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Test;
  * The stand-in itself, on Jobs written by hand in the documented shape (no operator involved): it
  * builds, pushes with the mounted credentials and writes pod/Job status like the cluster; it fails
  * Jobs it does not understand and reports build failures with the log tail.
+ *
+ * <p>On the mock on purpose: this tests the harness alone, with the stand-in in its mock-tier role
+ * (it plays the Job controller too); the real-tier role (pods of a real Job controller, through
+ * {@link NodeAgent}) is what every other {@code e2e} IT uses.
  */
 @EnableKubernetesMockClient(crud = true)
 class KanikoStandInSelfTestIT {

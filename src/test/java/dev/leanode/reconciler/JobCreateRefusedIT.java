@@ -39,6 +39,9 @@ import org.junit.jupiter.api.Test;
  * where Jobs are forbidden and {@code .times(n)} is a refusal that stops; everything else (the
  * ConfigMap, status, Events) goes through the store as usual. A fabric8 client interceptor would
  * need a second CDI producer for the operator's client; the expectation needs nothing.
+ *
+ * <p>On the mock on purpose: a real API server refuses a create only through a real policy (a
+ * quota, a webhook); an expectation injects exactly one refusal and then stops.
  */
 @QuarkusTest
 @WithKubernetesTestServer
