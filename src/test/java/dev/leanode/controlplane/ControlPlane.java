@@ -207,7 +207,41 @@ public final class ControlPlane {
       }
       admin.resource(o).forceConflicts().serverSideApply();
     }
+    prune(objects);
     return objects;
+  }
+
+  /**
+   * What {@code helm upgrade} does to objects of the release that the new rendering no longer has:
+   * deletes them. Without it, a ClusterRoleBinding of an earlier cluster-wide install would still
+   * grant what a {@code watchNamespaces} install must not.
+   */
+  private void prune(List<HasMetadata> rendered) {
+    Set<String> keep = new java.util.HashSet<>();
+    rendered.forEach(
+        o ->
+            keep.add(
+                o.getKind()
+                    + "/"
+                    + o.getMetadata().getNamespace()
+                    + "/"
+                    + o.getMetadata().getName()));
+    String[] release = {"app.kubernetes.io/part-of", "leanode"};
+    List<HasMetadata> existing = new ArrayList<>();
+    var rbac = admin.rbac();
+    existing.addAll(rbac.clusterRoles().withLabel(release[0], release[1]).list().getItems());
+    existing.addAll(rbac.clusterRoleBindings().withLabel(release[0], release[1]).list().getItems());
+    existing.addAll(
+        rbac.roles().inAnyNamespace().withLabel(release[0], release[1]).list().getItems());
+    existing.addAll(
+        rbac.roleBindings().inAnyNamespace().withLabel(release[0], release[1]).list().getItems());
+    for (HasMetadata o : existing) {
+      String kind = o.getKind() != null ? o.getKind() : o.getClass().getSimpleName();
+      if (!keep.contains(
+          kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())) {
+        admin.resource(o).delete();
+      }
+    }
   }
 
   private static boolean namespaced(String kind) {

@@ -48,15 +48,8 @@ class WatchNamespacesIT {
       cp.deleteNamespace(watched);
       cp.deleteNamespace(other);
     }
-    // the next class installs the cluster-wide variant again; drop this one's namespaced RBAC
-    if (install != null) {
-      install.chart.stream()
-          .filter(
-              o ->
-                  o instanceof RoleBinding
-                      || o instanceof io.fabric8.kubernetes.api.model.rbac.Role)
-          .forEach(o -> cp.admin().resource(o).delete());
-    }
+    // the next installation (OperatorOnCluster.shared) prunes this one's RBAC, as helm upgrade
+    // would
   }
 
   @Test

@@ -52,8 +52,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>On the mock on purpose: each fault is written by the test as the cluster would leave it (a Job
  * deleted mid-build, a 409 on create, a Job removed by its TTL at a chosen moment, a malformed
- * Secret the API server would still store); a real controller-manager would race these writes.
- * The restart that a real cluster does see is also tested there: {@code
+ * Secret the API server would still store); a real controller-manager would race these writes. The
+ * restart that a real cluster does see is also tested there: {@code
  * controlplane.KubectlStoryIT#restartedOperatorAdoptsTheRunningJob}.
  */
 @QuarkusTest

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * ConfigMaps and Jobs out, simulated Job/pod completion, status and Events back. Each test has its
  * own namespace, so order does not matter.
  *
- * <p>On the mock on purpose: the test plays the Job controller and the kubelet itself, so every
- * Job outcome (failure with a log tail, deadline exceeded, a stuck pod, a registry outage after the
+ * <p>On the mock on purpose: the test plays the Job controller and the kubelet itself, so every Job
+ * outcome (failure with a log tail, deadline exceeded, a stuck pod, a registry outage after the
  * push) is written exactly and at once; the same paths with real builds, the real Job controller
  * and a real API server are in {@code dev.leanode.controlplane} and {@code dev.leanode.e2e}.
  */
