@@ -15,8 +15,7 @@ case "${1:-}" in
     alive && { echo "node-agent: already running (pid $(cat "$pidf"))"; exit 0; }
     eval "$(bash "$here/cluster.sh" env)"
     cd "$repo"
-    ./mvnw -B -q -ntp -o test-compile dependency:build-classpath -Dmdep.outputFile="$DIR/node-agent.classpath" >&2 \
-      || ./mvnw -B -q -ntp test-compile dependency:build-classpath -Dmdep.outputFile="$DIR/node-agent.classpath" >&2
+    ./mvnw -B -q -ntp test-compile dependency:build-classpath -Dmdep.outputFile="$DIR/node-agent.classpath" >&2
     cp="$repo/target/test-classes:$repo/target/classes:$(cat "$DIR/node-agent.classpath")"
     setsid nohup java -cp "$cp" dev.leanode.e2e.NodeAgent "$DIR/node-agent-work" </dev/null >>"$DIR/node-agent.log" 2>&1 &
     echo $! > "$pidf"
