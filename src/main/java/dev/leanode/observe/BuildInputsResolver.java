@@ -38,7 +38,7 @@ import java.util.TreeMap;
  */
 public final class BuildInputsResolver {
   /** Where build pods see the operator's CA bundle (docs/architecture.md). */
-  public static final String CA_BUNDLE_PATH = "/leanode/ca/ca.crt";
+  public static final String CA_BUNDLE_PATH = dev.leanode.build.BuildLayout.CA_BUNDLE_PATH;
 
   /**
    * Missing or malformed Secrets are re-read with backoff from 1 s to 30 s: the operator may only

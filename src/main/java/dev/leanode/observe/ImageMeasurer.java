@@ -124,7 +124,7 @@ public final class ImageMeasurer {
   }
 
   public static String singleStageImage(ImageReference ref) {
-    return ref.withTag(ref.tag() + "-single-stage");
+    return dev.leanode.build.BuildLayout.singleStageImage(ref);
   }
 
   public static String succeededMessage(OutputStatus out) {
