@@ -7,3 +7,4 @@ here="$(cd "$(dirname "$0")" && pwd)"
 bash "$here/install-tools.sh"
 bash "$here/registry.sh" start
 bash "$here/base-image.sh"
+bash "$here/kaniko.sh" >/dev/null
