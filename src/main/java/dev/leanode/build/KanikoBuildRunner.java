@@ -155,6 +155,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
       hashParts[hashParts.length - 2] = "rebuild";
       hashParts[hashParts.length - 1] = rebuild;
     }
+    hashParts = withRegistryMirrors(hashParts, settings.registryMirrors());
     String inputHash = InputHash.of(hashParts);
     String name = BuildNames.jobName(resourceName, inputHash);
     Map<String, String> labels = Labels.forBuild(resourceName, inputHash);
@@ -269,6 +270,7 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
     if (ca.isPresent()) {
       tlsArgs.add("--registry-certificate=" + ref.registry() + "=" + CA_DIR + "/" + KEY_CA);
     }
+    tlsArgs.addAll(registryMirrorArgs(settings.registryMirrors(), ca.isPresent(), ref.registry()));
 
     List<String> args = new ArrayList<>();
     args.add("--dockerfile=" + DOCKERFILE_DIR + "/" + KEY_DOCKERFILE);
@@ -365,6 +367,45 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
             .endSpec()
             .build();
     return new BuildPlan(name, inputHash, configMap, job);
+  }
+
+  // ------------------------------------------------------------------ registry mirrors
+
+  /**
+   * {@code leanode.build.registry-mirrors}: one {@code --registry-mirror=HOST[:PORT][/PATH]} per
+   * mirror (Kaniko maps index.docker.io to each in turn, then falls back to Docker Hub), and with a
+   * CA bundle one {@code --registry-certificate=HOST=...} per mirror host that is not the push
+   * registry (already covered), so a mirror behind the corporate CA is trusted for pulls. Plain
+   * HTTP needs no flag for loopback, RFC 1918, localhost and *.local hosts (go-containerregistry
+   * falls back to http there); other hosts must speak TLS.
+   */
+  static List<String> registryMirrorArgs(
+      List<String> mirrors, boolean caBundle, String pushRegistry) {
+    List<String> args = new ArrayList<>();
+    Set<String> certified = new java.util.HashSet<>(Set.of(pushRegistry));
+    for (String m : mirrors) {
+      args.add("--registry-mirror=" + safe("leanode.build.registry-mirrors", m));
+    }
+    if (caBundle) {
+      for (String m : mirrors) {
+        String host = m.contains("/") ? m.substring(0, m.indexOf('/')) : m;
+        if (certified.add(host)) {
+          args.add("--registry-certificate=" + host + "=" + CA_DIR + "/" + KEY_CA);
+        }
+      }
+    }
+    return args;
+  }
+
+  /** Mirrors join the input hash only when set: installs without them keep their Job names. */
+  private static Object[] withRegistryMirrors(Object[] hashParts, List<String> mirrors) {
+    if (mirrors.isEmpty()) {
+      return hashParts;
+    }
+    Object[] parts = java.util.Arrays.copyOf(hashParts, hashParts.length + 2);
+    parts[parts.length - 2] = "registryMirrors";
+    parts[parts.length - 1] = String.join(",", mirrors);
+    return parts;
   }
 
   private static Container kaniko(
