@@ -36,7 +36,7 @@ public record BuildSettings(
     int maxConcurrentBuilds,
     List<String> registryMirrors) {
 
-  public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.27.6";
+  public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.3";
   public static final String DEFAULT_CONTEXT_INIT_IMAGE = "busybox:1.37.0";
 
   public BuildSettings {
