@@ -78,8 +78,9 @@ if [[ $FORCE == 1 || ! -x "$bin/executor" ]]; then
 else
   log "executor $TAG cached ($bin/executor)"
 fi
-file "$bin/executor" 2>/dev/null | grep -q 'statically linked' || ldd "$bin/executor" 2>&1 | grep -q 'not a dynamic' \
-  || die "$bin/executor is not static"
+# (no grep -q at the end of a pipeline under pipefail: SIGPIPE)
+info="$(file -b "$bin/executor")"
+[[ $info == *"statically linked"* || $info == *"static-pie linked"* ]] || die "$bin/executor is not static: $info"
 
 # ------------------------------------------------------------------ images
 label_of() { bah inspect --type image --format '{{index .OCIv1.Config.Labels "io.leanode.kaniko-build"}}' "$1" 2>/dev/null || true; }
