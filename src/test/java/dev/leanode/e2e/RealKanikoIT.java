@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -534,9 +533,5 @@ class RealKanikoIT {
       throw new AssertionError("env " + e.getName() + ": missing secret key " + ref.getKey());
     }
     return new String(v, StandardCharsets.UTF_8);
-  }
-
-  static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 }
