@@ -44,45 +44,56 @@ import java.util.function.UnaryOperator;
  *   <li>{@code --context=dir:///workspace} is a folder of the container; {@code
  *       git://HOST/PATH#refs/heads/x#COMMIT} clones the full ref and checks COMMIT out →
  *       <b>confirmed</b> against the local smart-HTTP git server ({@code
- *       gitContextBranchAndCommit}: the image holds the branch's content). Short refs ("main") were
- *       not tried: the product always sends full ref names.
+ *       gitContextBranchAndCommit}), also a tag with {@code --context-sub-path} ({@code
+ *       gitTagWithSubPath}) and a bare SHA as {@code ##COMMIT} for a commit that only a non-default
+ *       branch reaches ({@code gitBareShaOffTheDefaultBranch}: architecture.md's claim holds).
+ *       Short refs ("main") were not tried: the product always sends full ref names.
  *   <li>{@code GIT_PULL_METHOD=http} selects plain http → <b>confirmed</b> (the server speaks plain
- *       HTTP only). GIT_TOKEN vs GIT_USERNAME/PASSWORD: not checked yet.
+ *       HTTP only); GIT_USERNAME/GIT_PASSWORD from the git Secret (secretKeyRef) authenticate
+ *       against a basic-auth git server and a wrong password fails ({@code
+ *       gitCredentialsFromTheSecret}). GIT_TOKEN: not checked (the product never sets it).
  *   <li>{@code --dockerfile} absolute path inside a mounted ConfigMap volume (through its {@code
  *       ..data} links) → <b>confirmed</b>.
  *   <li>RUN steps see the kaniko container's mounts and nothing of them is snapshotted →
  *       <b>confirmed</b>: npm ci trusts the CA at /leanode/ca/ca.crt and the image has no
  *       /leanode/ca and no {@code ..data} ({@code seedExpressAsPlanned}).
- *   <li>{@code --cache}/{@code --cache-repo} only change speed → <b>corrected in spirit</b>: they
- *       do more than the stand-in (which ignored them): a cold build pushes every layer to {@code
- *       <repo>/cache}, the one-line rebuild logs "Using caching version of cmd: RUN …" and does not
- *       run the step again ({@code cacheRepoIsReusedOnARebuild}); the image content is still the
- *       Dockerfile's.
+ *   <li>{@code --cache}/{@code --cache-repo} only change build speed → <b>confirmed, and they do
+ *       work</b> (the stand-in ignored them): a cold build pushes every layer to {@code
+ *       <repo>/cache}; the one-line rebuild logs "Using caching version of cmd: RUN …" and does not
+ *       run the step again ({@code cacheRepoIsReusedOnARebuild}).
  *   <li>loopback registries over plain HTTP without {@code --insecure} → <b>confirmed</b> for push,
  *       the cache repo and the mirror (go-containerregistry tries https, then http, for loopback
- *       and RFC 1918 hosts). {@code --registry-certificate=HOST=PATH} → <b>confirmed</b>: a TLS
- *       registry with its own CA accepts the push with it; without it the push fails with "x509:
- *       certificate signed by unknown authority" ({@code registryCertificateTrustsATlsRegistry}).
+ *       and RFC 1918 hosts; a {@code --registry-certificate} for a plain-HTTP registry is
+ *       harmless). {@code --registry-certificate=HOST=PATH} → <b>confirmed</b>: a TLS registry with
+ *       its own CA accepts the push with it; without it the push fails with "x509: certificate
+ *       signed by unknown authority" ({@code registryCertificateTrustsATlsRegistry}).
  *   <li>credentials from {@code $DOCKER_CONFIG/config.json} auths[host] (push Secret mounted at
- *       /kaniko/.docker) → <b>confirmed</b> for push, cache and for pulling the base from the
+ *       /kaniko/.docker) → <b>confirmed</b> for push, the cache and pulling the base from the
  *       htpasswd registry as mirror; a wrong password fails with UNAUTHORIZED ({@code
  *       pullAndPushSecretsWithTheHtpasswdRegistry}).
  *   <li>{@code --digest-file=/dev/termination-log}: the termination message is the digest →
- *       <b>confirmed</b>, equal to the registry's manifest digest; on failure the file stays empty
- *       and FallbackToLogsOnError gives the log tail.
- *   <li>containers one after another → the pod runner's simplification, not Kaniko's behaviour.
+ *       <b>confirmed</b>, equal to the registry's manifest digest; on a build failure the file
+ *       stays empty and FallbackToLogsOnError gives the log tail. <b>Corrected</b> for errors found
+ *       before the build starts (git clone refused, Dockerfile path, cache flags): Kaniko prints
+ *       "Error: …" and then its whole usage (~9 KB), so the kubelet's 2 KB tail is usage text only;
+ *       the operator now drops it and points at {@code kubectl logs POD -c kaniko}
+ *       (KanikoBuildRunner.withoutKanikoUsage; {@code gitCredentialsFromTheSecret}).
+ *   <li>containers one after another → the pod runner's simplification, not Kaniko's behaviour
+ *       ({@code compareSingleStageRunsBothKanikoContainers} runs both); activeDeadlineSeconds kills
+ *       the container and nothing is pushed ({@code aBuildPastItsDeadlineIsKilled}).
  *   <li>the kaniko image replaced by buildah with {@code --pull=never} (bases from local storage) →
  *       <b>corrected</b>: real Kaniko always pulls the base from a registry, and {@code FROM
  *       node:22-alpine} means Docker Hub; the product gained {@code leanode.build.registry-mirrors}
- *       ({@code --registry-mirror}). The init container's image is the real busybox image now too
- *       (uid 65532, read-only root, all capabilities dropped: it works).
+ *       ({@code --registry-mirror}). The init container runs the real busybox image now too (uid
+ *       65532, read-only root, all capabilities dropped, no-new-privileges: it works).
  *   <li>pushed manifests are Docker v2 schema 2 → <b>corrected</b>: Kaniko keeps the base's
  *       manifest type; the local node:22-alpine is OCI, so the app image is {@code
  *       application/vnd.oci.image.manifest.v1+json} (the registry client reads both).
- *   <li>(new) Kaniko as uid 0 with the Job's securityContext — all capabilities dropped but CHOWN,
- *       DAC_OVERRIDE, FOWNER, SETGID, SETUID, SETFCAP, KILL, and no-new-privileges — builds the
- *       seed app, including {@code USER node} steps: <b>confirmed</b>; in podman it detects the
- *       container by itself (no {@code --force}).
+ *   <li>(new) Kaniko as uid 0 with the Job's securityContext (all capabilities dropped but CHOWN,
+ *       DAC_OVERRIDE, FOWNER, SETGID, SETUID, SETFCAP, KILL; no-new-privileges) unpacks the base,
+ *       runs the RUN steps (chmod -R included) and builds the seed app, which then runs as uid 1000
+ *       ({@code USER node}): <b>confirmed</b>; in podman it detects the container by itself (no
+ *       {@code --force}). A RUN step as a non-root USER was not exercised.
  * </ol>
  */
 public final class PodmanKaniko {
