@@ -98,8 +98,8 @@ spawn() { # name args...
 }
 
 wait_for() { # name what-to-run... (bounded: 600 x 0.2 s)
-  local name="$1" i; shift
-  for i in $(seq 1 600); do
+  local name="$1"; shift
+  for _ in $(seq 1 600); do
     if "$@" >/dev/null 2>&1; then return 0; fi
     pid_alive "$name" || { tail -30 "$DIR/$name.log" >&2; die "$name exited during start-up"; }
     sleep 0.2
@@ -163,7 +163,7 @@ start_kcm() {
 }
 
 ensure_node() {
-  local kubectl="$1/kubectl" i
+  local kubectl="$1/kubectl"
   # the default ServiceAccount appears once the serviceaccount controller has synced
   "$kubectl" --kubeconfig "$DIR/admin.kubeconfig" apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -176,7 +176,7 @@ metadata:
     kubernetes.io/arch: amd64
     leanode.dev/node-agent: "true"
 EOF
-  for i in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     "$kubectl" --kubeconfig "$DIR/admin.kubeconfig" -n default get serviceaccount default >/dev/null 2>&1 && return
     sleep 0.2
   done

@@ -111,6 +111,12 @@ record BuildInputs(
       parts.add("rebuild");
       parts.add(rebuild);
     }
+    // mirrors join only when set, too: installs without them keep their Job names
+    List<String> mirrors = request.settings().registryMirrors();
+    if (!mirrors.isEmpty()) {
+      parts.add("registryMirrors");
+      parts.add(String.join(",", mirrors));
+    }
     return InputHash.of(parts.toArray());
   }
 

@@ -87,6 +87,37 @@ final class KanikoArgs {
     if (in.caBundle().isPresent()) {
       args.add("--registry-certificate=" + in.target().registry() + "=" + CA_BUNDLE_PATH);
     }
+    args.addAll(
+        registryMirrorArgs(
+            in.request().settings().registryMirrors(),
+            in.caBundle().isPresent(),
+            in.target().registry()));
+    return args;
+  }
+
+  /**
+   * {@code leanode.build.registry-mirrors}: one {@code --registry-mirror=HOST[:PORT][/PATH]} per
+   * mirror (Kaniko maps index.docker.io to each in turn, then falls back to Docker Hub), and with a
+   * CA bundle one {@code --registry-certificate=HOST=...} per mirror host that is not the push
+   * registry (already covered), so a mirror behind the corporate CA is trusted for pulls. Plain
+   * HTTP needs no flag for loopback, RFC 1918, localhost and *.local hosts (go-containerregistry
+   * falls back to http there); other hosts must speak TLS.
+   */
+  static List<String> registryMirrorArgs(
+      List<String> mirrors, boolean caBundle, String pushRegistry) {
+    List<String> args = new ArrayList<>();
+    java.util.Set<String> certified = new java.util.HashSet<>(java.util.Set.of(pushRegistry));
+    for (String m : mirrors) {
+      args.add("--registry-mirror=" + safe("leanode.build.registry-mirrors", m));
+    }
+    if (caBundle) {
+      for (String m : mirrors) {
+        String host = m.contains("/") ? m.substring(0, m.indexOf('/')) : m;
+        if (certified.add(host)) {
+          args.add("--registry-certificate=" + host + "=" + CA_BUNDLE_PATH);
+        }
+      }
+    }
     return args;
   }
 

@@ -191,14 +191,14 @@ final class KanikoJobObserver {
       for (Pod pod : pods) {
         Optional<ContainerStateTerminated> t = terminated(pod, container, false);
         if (t.isPresent() && !Integer.valueOf(0).equals(t.get().getExitCode())) {
-          return describe(container, t.get());
+          return describe(container, t.get(), pod);
         }
       }
     }
     for (Pod pod : pods) {
       Optional<ContainerStateTerminated> t = terminated(pod, INIT_CONTAINER, true);
       if (t.isPresent() && !Integer.valueOf(0).equals(t.get().getExitCode())) {
-        return describe(INIT_CONTAINER, t.get());
+        return describe(INIT_CONTAINER, t.get(), pod);
       }
     }
     for (Pod pod : pods) {
@@ -211,7 +211,7 @@ final class KanikoJobObserver {
     return tail(reason + message);
   }
 
-  private static String describe(String container, ContainerStateTerminated t) {
+  private static String describe(String container, ContainerStateTerminated t, Pod pod) {
     StringBuilder sb = new StringBuilder("container ").append(container).append(" failed");
     if (t.getExitCode() != null) {
       sb.append(" (exit code ").append(t.getExitCode());
@@ -221,9 +221,36 @@ final class KanikoJobObserver {
       sb.append(')');
     }
     if (t.getMessage() != null && !t.getMessage().isBlank()) {
-      sb.append(": ").append(tail(t.getMessage()));
+      String podName = pod.getMetadata() == null ? null : pod.getMetadata().getName();
+      sb.append(": ").append(tail(withoutKanikoUsage(t.getMessage(), podName, container)));
     }
     return sb.toString();
+  }
+
+  private static final String KANIKO_USAGE_START = "Usage:\n  executor [flags]";
+  private static final String KANIKO_USAGE_END = "Use \"executor [command] --help\"";
+
+  /**
+   * Real Kaniko prints its whole command usage (~9 KB, 80+ lines) after an error found before the
+   * build starts (context, Dockerfile path, cache flags, secrets: "Error: error resolving source
+   * context: authentication required"), so the kubelet's log tail (2 KB / 80 lines) holds only the
+   * usage. Keep the error line when it survived, otherwise say where the error is.
+   */
+  static String withoutKanikoUsage(String message, String pod, String container) {
+    if (!message.contains(KANIKO_USAGE_END)) {
+      return message;
+    }
+    int start = message.indexOf(KANIKO_USAGE_START);
+    String before = start < 0 ? "" : message.substring(0, start);
+    int error = before.lastIndexOf("Error: ");
+    if (error >= 0) {
+      return before.substring(error).strip();
+    }
+    return "Kaniko stopped before building and printed its usage; the error above it did not fit"
+        + " in the termination message: kubectl logs "
+        + (pod == null ? "<build pod>" : pod)
+        + " -c "
+        + container;
   }
 
   /** The last 20 lines, at most 1,000 characters: enough to see Kaniko's error. */

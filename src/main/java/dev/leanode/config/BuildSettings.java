@@ -1,8 +1,10 @@
 package dev.leanode.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Operator-wide build settings (Helm values / application.properties {@code leanode.build.*}), as a
@@ -19,6 +21,8 @@ import java.util.Optional;
  * @param keepJobs finished build Jobs kept per NodeAppImage (older ones are deleted)
  * @param defaultPushSecret push secret name used when output.pushSecretRef is unset; may be null
  * @param maxConcurrentBuilds operator-wide limit of running build Jobs; 0 = unlimited
+ * @param registryMirrors pull-through mirrors of Docker Hub, tried in order before it ({@code
+ *     host[:port][/path]}, no scheme); each becomes one {@code --registry-mirror=} flag
  */
 public record BuildSettings(
     String kanikoImage,
@@ -29,9 +33,10 @@ public record BuildSettings(
     int ttlSecondsAfterFinished,
     int keepJobs,
     String defaultPushSecret,
-    int maxConcurrentBuilds) {
+    int maxConcurrentBuilds,
+    List<String> registryMirrors) {
 
-  public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.27.6";
+  public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.3";
   public static final String DEFAULT_CONTEXT_INIT_IMAGE = "busybox:1.37.0";
 
   public BuildSettings {
@@ -39,6 +44,31 @@ public record BuildSettings(
     Objects.requireNonNull(contextInitImage, "contextInitImage");
     Objects.requireNonNull(defaultTimeout, "defaultTimeout");
     caBundlePem = caBundlePem == null ? Optional.empty() : caBundlePem.filter(s -> !s.isBlank());
+    registryMirrors = registryMirrors == null ? List.of() : List.copyOf(registryMirrors);
+    registryMirrors.forEach(BuildSettings::checkMirror);
+  }
+
+  /**
+   * A registry mirror as Kaniko's {@code --registry-mirror} takes it: {@code host[:port][/path]} (a
+   * DNS name, IPv4 or [IPv6] host; lowercase path segments as in image references). Nothing else,
+   * so that no setting can smuggle another flag or a scheme into the Job's arguments.
+   */
+  static final Pattern MIRROR =
+      Pattern.compile(
+          "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+              + "|\\[[0-9A-Fa-f:.]+\\])"
+              + "(?::[0-9]{1,5})?"
+              + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$");
+
+  static void checkMirror(String mirror) {
+    if (mirror == null || !MIRROR.matcher(mirror).matches()) {
+      String hint =
+          mirror != null && mirror.contains("://")
+              ? " (no scheme: Kaniko talks HTTPS, or plain HTTP to loopback and private hosts)"
+              : "";
+      throw new IllegalArgumentException(
+          "leanode.build.registry-mirrors: '" + mirror + "' is not host[:port][/path]" + hint);
+    }
   }
 
   /** The defaults a fresh install gets. */
@@ -52,7 +82,8 @@ public record BuildSettings(
         3600,
         3,
         null,
-        0);
+        0,
+        List.of());
   }
 
   public BuildSettings withCaBundlePem(String pem) {
@@ -65,7 +96,8 @@ public record BuildSettings(
         ttlSecondsAfterFinished,
         keepJobs,
         defaultPushSecret,
-        maxConcurrentBuilds);
+        maxConcurrentBuilds,
+        registryMirrors);
   }
 
   public BuildSettings withKanikoImage(String image) {
@@ -78,7 +110,8 @@ public record BuildSettings(
         ttlSecondsAfterFinished,
         keepJobs,
         defaultPushSecret,
-        maxConcurrentBuilds);
+        maxConcurrentBuilds,
+        registryMirrors);
   }
 
   public BuildSettings withMaxConcurrentBuilds(int max) {
@@ -91,6 +124,21 @@ public record BuildSettings(
         ttlSecondsAfterFinished,
         keepJobs,
         defaultPushSecret,
-        max);
+        max,
+        registryMirrors);
+  }
+
+  public BuildSettings withRegistryMirrors(List<String> mirrors) {
+    return new BuildSettings(
+        kanikoImage,
+        contextInitImage,
+        defaultTimeout,
+        defaultCache,
+        caBundlePem,
+        ttlSecondsAfterFinished,
+        keepJobs,
+        defaultPushSecret,
+        maxConcurrentBuilds,
+        mirrors);
   }
 }

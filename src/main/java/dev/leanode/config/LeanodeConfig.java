@@ -3,6 +3,7 @@ package dev.leanode.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Operator-wide settings, from application.properties, environment variables or Helm values. */
@@ -64,5 +65,11 @@ public interface LeanodeConfig {
     /** Operator-wide limit of running build Jobs; 0 means unlimited. */
     @WithDefault("0")
     int maxConcurrentBuilds();
+
+    /**
+     * Pull-through mirrors of Docker Hub ({@code host[:port][/path]}, comma-separated), tried in
+     * order for base images before Docker Hub; empty: Docker Hub only.
+     */
+    Optional<List<String>> registryMirrors();
   }
 }

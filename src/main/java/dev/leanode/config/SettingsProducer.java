@@ -29,7 +29,8 @@ public class SettingsProducer {
         b.ttlSecondsAfterFinished(),
         b.keepJobs(),
         b.defaultPushSecret().orElse(null),
-        b.maxConcurrentBuilds());
+        b.maxConcurrentBuilds(),
+        b.registryMirrors().orElse(java.util.List.of()));
   }
 
   /** Read once at start-up: a missing or empty bundle is a configuration error, said loudly. */

@@ -25,6 +25,24 @@ class GoldenJobTest {
     golden("inline-express.configmap.yaml", Serialization.asYaml(plan.configMap()));
   }
 
+  /** Only this golden has the mirror setting: installs without it render exactly as before. */
+  @Test
+  void inlineExpressAppWithRegistryMirrors() throws IOException {
+    var req = BuildFixtures.inlineRequest();
+    BuildPlan plan =
+        runner.plan(
+            new BuildRequest(
+                req.resource(),
+                req.dockerfile(),
+                req.singleStageDockerfile(),
+                req.source(),
+                req.pushSecretName(),
+                req.settings()
+                    .withRegistryMirrors(
+                        java.util.List.of("mirror.corp/dockerhub", "10.0.0.5:5000"))));
+    golden("inline-express-mirrors.job.yaml", Serialization.asYaml(plan.job()));
+  }
+
   @Test
   void gitAppWithCaBundleAndResources() throws IOException {
     var req = BuildFixtures.gitRequest();

@@ -235,6 +235,52 @@ class KanikoBuildRunnerObserveTest {
     assertThat(s.message().lines().count()).isEqualTo(20);
   }
 
+  /** What real Kaniko v1.28.3 logs for a git context it may not clone (RealKanikoIT). */
+  static final String KANIKO_USAGE =
+      """
+      Usage:
+        executor [flags]
+        executor [command]
+
+      Available Commands:
+        completion  Generate the autocompletion script for the specified shell
+        help        Help about any command
+      """
+          + IntStream.rangeClosed(1, 80)
+              .mapToObj(i -> "      --flag-" + i + " string   what flag " + i + " does")
+              .collect(Collectors.joining("\n"))
+          + "\n\nUse \"executor [command] --help\" for more information about a command.\n";
+
+  @Test
+  void kanikoUsageAfterAnEarlyErrorIsDroppedAndTheErrorKept() {
+    String log =
+        "INFO[0000] active feature flags: FF_X\n"
+            + "Error: error resolving source context: authentication required: \n"
+            + KANIKO_USAGE;
+    BuildState s =
+        runner.observe(
+            job(false, null, "Failed", "BackoffLimitExceeded", null),
+            List.of(pod("Failed", List.of(), List.of(terminated("kaniko", 1, log)))));
+    assertThat(s.message())
+        .isEqualTo(
+            "container kaniko failed (exit code 1): Error: error resolving source context:"
+                + " authentication required:");
+  }
+
+  @Test
+  void kanikoUsageThatFilledTheMessagePointsAtThePodLog() {
+    // the kubelet kept the last 2 KB: usage text only
+    String kept = KANIKO_USAGE.substring(KANIKO_USAGE.length() - 2048);
+    BuildState s =
+        runner.observe(
+            job(false, null, "Failed", "BackoffLimitExceeded", null),
+            List.of(pod("Failed", List.of(), List.of(terminated("kaniko", 1, kept)))));
+    assertThat(s.message())
+        .startsWith("container kaniko failed (exit code 1): Kaniko stopped before building")
+        .endsWith("kubectl logs hello-express-0123456789-x7k2p -c kaniko")
+        .doesNotContain("--flag-");
+  }
+
   @Test
   void longLogTailIsCappedAtOneThousandCharacters() {
     String log = "x".repeat(5000);

@@ -401,6 +401,95 @@ class KanikoBuildRunnerPlanTest {
   }
 
   @Test
+  void registryMirrorsBecomeOneFlagEachAndShareTheCaBundle() {
+    var req = BuildFixtures.inlineRequest();
+    req.resource().getSpec().getOutput().setImage("registry.corp:5443/team/app:1");
+    List<String> mirrors = List.of("mirror.corp:5443/dockerhub", "127.0.0.1:5000", "mirror.corp");
+    BuildSettings settings =
+        BuildSettings.defaults()
+            .withCaBundlePem("-----BEGIN CERTIFICATE-----\nx\n")
+            .withRegistryMirrors(mirrors);
+    BuildPlan plan =
+        runner.plan(
+            new BuildRequest(
+                req.resource(),
+                req.dockerfile(),
+                BuildFixtures.SINGLE_STAGE,
+                req.source(),
+                null,
+                settings));
+    List<String> expected =
+        List.of(
+            "--registry-mirror=mirror.corp:5443/dockerhub",
+            "--registry-mirror=127.0.0.1:5000",
+            "--registry-mirror=mirror.corp",
+            "--registry-certificate=mirror.corp:5443=/leanode/ca/ca.crt",
+            "--registry-certificate=127.0.0.1:5000=/leanode/ca/ca.crt",
+            "--registry-certificate=mirror.corp=/leanode/ca/ca.crt");
+    for (String c : List.of("kaniko", "kaniko-single-stage")) {
+      List<String> args = container(plan, c).getArgs();
+      assertThat(args).containsSubsequence(expected);
+      // the push registry keeps its one certificate flag; no mirror repeats it
+      assertThat(args)
+          .filteredOn(a -> a.startsWith("--registry-certificate=registry.corp:5443="))
+          .hasSize(1);
+    }
+    // the mirrors are part of what was built: the hash (and Job name) moves when they do
+    BuildPlan without =
+        runner.plan(
+            new BuildRequest(
+                req.resource(),
+                req.dockerfile(),
+                BuildFixtures.SINGLE_STAGE,
+                req.source(),
+                null,
+                settings.withRegistryMirrors(List.of())));
+    assertThat(without.inputHash()).isNotEqualTo(plan.inputHash());
+    assertThat(container(without, "kaniko").getArgs())
+        .noneMatch(a -> a.startsWith("--registry-mirror"));
+    // no CA bundle: mirror flags only
+    BuildPlan noCa =
+        runner.plan(
+            new BuildRequest(
+                req.resource(),
+                req.dockerfile(),
+                null,
+                req.source(),
+                null,
+                BuildSettings.defaults().withRegistryMirrors(List.of("127.0.0.1:5000"))));
+    assertThat(container(noCa, "kaniko").getArgs())
+        .endsWith("--registry-mirror=127.0.0.1:5000")
+        .noneMatch(a -> a.startsWith("--registry-certificate"));
+  }
+
+  @Test
+  void aRegistryMirrorCannotCarryAnotherFlagOrAScheme() {
+    for (String bad :
+        List.of(
+            "mirror.corp --insecure",
+            "mirror.corp\n--insecure",
+            "--insecure",
+            "https://mirror.corp",
+            "mirror.corp:5000/Upper",
+            "mirror.corp:5000/",
+            "mirror.corp=--x",
+            "")) {
+      assertThatThrownBy(() -> BuildSettings.defaults().withRegistryMirrors(List.of(bad)))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("leanode.build.registry-mirrors");
+    }
+    assertThatThrownBy(
+            () -> BuildSettings.defaults().withRegistryMirrors(List.of("https://mirror.corp")))
+        .hasMessageContaining("no scheme");
+    for (String ok :
+        List.of("mirror.gcr.io", "127.0.0.1:5000", "[::1]:5000", "harbor.corp/dockerhub-proxy")) {
+      assertThat(BuildSettings.defaults().withRegistryMirrors(List.of(ok)).registryMirrors())
+          .containsExactly(ok);
+    }
+  }
+
+  @Test
   void goDurations() {
     assertThat(GoDuration.parse("t", "1h30m").toSeconds()).isEqualTo(5400);
     assertThat(GoDuration.parse("t", "20m").toSeconds()).isEqualTo(1200);

@@ -35,6 +35,12 @@ class ChartSchemaIT {
             Map.of("build.caBundle.configMap", "ca", "build.caBundle.secret", "ca")),
         Arguments.of("empty CA bundle key", Map.of("build.caBundle.key", "")),
         Arguments.of(
+            "registry mirror with a scheme",
+            Map.of("build.registryMirrors[0]", "https://mirror.corp")),
+        Arguments.of(
+            "registry mirror carrying a flag",
+            Map.of("build.registryMirrors[0]", "mirror.corp --insecure")),
+        Arguments.of(
             "two replicas without leader election",
             Map.of("replicas", 2, "leaderElection.enabled", false)),
         Arguments.of("lease name with capitals", Map.of("leaderElection.leaseName", "Lease")),
@@ -60,6 +66,13 @@ class ChartSchemaIT {
         Arguments.of(
             "single replica without leader election", Map.of("leaderElection.enabled", false)),
         Arguments.of("hour timeout", Map.of("build.defaultTimeout", "1h")),
+        Arguments.of(
+            "registry mirrors",
+            Map.of(
+                "build.registryMirrors[0]",
+                "harbor.corp/dockerhub-proxy",
+                "build.registryMirrors[1]",
+                "127.0.0.1:5000")),
         Arguments.of("namespaces", Map.of("watchNamespaces[0]", "a", "watchNamespaces[1]", "b-2")),
         Arguments.of(
             "extra env",

@@ -130,6 +130,8 @@ class ChartTemplateIT {
       assertThat(r.env("LEANODE_BUILD_KEEP_JOBS")).hasValue(String.valueOf(defaults.keepJobs()));
       assertThat(r.env("LEANODE_BUILD_DEFAULT_PUSH_SECRET")).isEmpty();
       assertThat(r.env("LEANODE_BUILD_CA_BUNDLE_FILE")).isEmpty();
+      assertThat(r.env("LEANODE_BUILD_REGISTRY_MIRRORS")).isEmpty();
+      assertThat(defaults.registryMirrors()).isEmpty();
       assertThat(r.env("QUARKUS_LOG_CATEGORY__DEV_LEANODE__LEVEL")).hasValue("INFO");
     }
 
@@ -307,6 +309,7 @@ class ChartTemplateIT {
               .set("build.defaultPushSecret", "regcred")
               .set("build.ttlSecondsAfterFinished", 600)
               .set("build.keepJobs", 1)
+              .setList("build.registryMirrors", "harbor.corp/dockerhub-proxy", "127.0.0.1:5000")
               .set("logLevel", "DEBUG")
               .set("replicas", 2)
               .set("jvmOptions", "-XX:MaxRAMPercentage=60")
@@ -320,6 +323,9 @@ class ChartTemplateIT {
       assertThat(r.env("LEANODE_BUILD_DEFAULT_PUSH_SECRET")).hasValue("regcred");
       assertThat(r.env("LEANODE_BUILD_TTL_SECONDS_AFTER_FINISHED")).hasValue("600");
       assertThat(r.env("LEANODE_BUILD_KEEP_JOBS")).hasValue("1");
+      // SmallRye splits a list property on commas: the operator reads both mirrors, in order
+      assertThat(r.env("LEANODE_BUILD_REGISTRY_MIRRORS"))
+          .hasValue("harbor.corp/dockerhub-proxy,127.0.0.1:5000");
       assertThat(r.env("QUARKUS_LOG_CATEGORY__DEV_LEANODE__LEVEL")).hasValue("DEBUG");
       assertThat(r.env("JAVA_OPTS_APPEND"))
           .hasValue(

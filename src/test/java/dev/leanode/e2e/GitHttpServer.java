@@ -24,9 +24,24 @@ import java.util.concurrent.Executors;
 public final class GitHttpServer implements AutoCloseable {
   private final Path root;
   private final HttpServer server;
+  private final String expectedAuthorization;
 
   public GitHttpServer(Path root) throws IOException {
+    this(root, null);
+  }
+
+  /**
+   * With {@code basicAuth} ("user:password") every request must carry it as HTTP basic auth, as a
+   * private git host does; others get 401 with a {@code WWW-Authenticate} challenge.
+   */
+  public GitHttpServer(Path root, String basicAuth) throws IOException {
     this.root = root;
+    this.expectedAuthorization =
+        basicAuth == null
+            ? null
+            : "Basic "
+                + java.util.Base64.getEncoder()
+                    .encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8));
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(Executors.newFixedThreadPool(4));
@@ -88,6 +103,12 @@ public final class GitHttpServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       byte[] body = ex.getRequestBody().readAllBytes();
+      if (expectedAuthorization != null
+          && !expectedAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+        ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"leanode-test-git\"");
+        ex.sendResponseHeaders(401, -1);
+        return;
+      }
       Map<String, String> env = new HashMap<>();
       env.put("GIT_PROJECT_ROOT", root.toString());
       env.put("GIT_HTTP_EXPORT_ALL", "1");
