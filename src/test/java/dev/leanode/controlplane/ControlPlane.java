@@ -104,8 +104,25 @@ public final class ControlPlane {
   }
 
   static KubernetesClient client(Path kubeconfig) {
-    Config config = Config.fromKubeconfig(null, read(kubeconfig), kubeconfig.toString());
-    return new KubernetesClientBuilder().withConfig(config).build();
+    return new KubernetesClientBuilder().withConfig(config(kubeconfig)).build();
+  }
+
+  /**
+   * The kubeconfig's settings and nothing else. A mock-tier {@code @QuarkusTest} that ran earlier
+   * in the same failsafe JVM leaves fabric8's system properties ({@code kubernetes.master}, …)
+   * pointing at its finished mock server; they must not redirect the real tier.
+   */
+  static Config config(Path kubeconfig) {
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("kubernetes."))
+        .forEach(System::clearProperty);
+    String text = read(kubeconfig);
+    Config config = Config.fromKubeconfig(null, text, kubeconfig.toString());
+    var server = java.util.regex.Pattern.compile("(?m)^\\s*server:\\s*(\\S+)").matcher(text);
+    if (server.find()) {
+      config.setMasterUrl(server.group(1));
+    }
+    return config;
   }
 
   /** A fresh namespace for one test, deleted by the caller (or left to the next cluster start). */
@@ -124,7 +141,7 @@ public final class ControlPlane {
 
   /** An admin client whose default namespace is {@code ns} (for tests written namespace-free). */
   public KubernetesClient adminIn(String ns) {
-    Config config = Config.fromKubeconfig(null, read(adminKubeconfig), adminKubeconfig.toString());
+    Config config = config(adminKubeconfig);
     config.setNamespace(ns);
     return new KubernetesClientBuilder().withConfig(config).build();
   }
