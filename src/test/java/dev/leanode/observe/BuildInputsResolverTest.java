@@ -42,6 +42,9 @@ class BuildInputsResolverTest {
               COMMIT,
               g.getSubPath(),
               g.getSecretRef() == null ? null : g.getSecretRef().getName());
+  dev.leanode.dockerfile.AppFiles gitFiles =
+      dev.leanode.dockerfile.AppFiles.ofInline(
+          Map.of("package.json", "{\"main\": \"server.js\"}", "server.js", ""));
   NodeAppImage resource;
 
   @BeforeEach
@@ -68,7 +71,8 @@ class BuildInputsResolverTest {
             new SpecValidator(),
             new DockerfileGenerator(),
             new KanikoBuildRunner(),
-            (g, c) -> git.resolve(g, c))
+            (g, c) -> git.resolve(g, c),
+            (g, c) -> gitFiles)
         .resolve(resource, name -> Optional.ofNullable(secrets.get(name)));
   }
 
