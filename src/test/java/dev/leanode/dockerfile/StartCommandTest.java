@@ -203,6 +203,28 @@ class StartCommandTest {
     }
   }
 
+  /** The apps the other real-build tests build keep a command whose file is there (or built). */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "express-heavy-dev",
+        "monorepo/services/api",
+        "pnpm-app",
+        "seed-express",
+        "static-public",
+        "typescript-dist",
+        "yarn-app"
+      })
+  void fixtureAppsStillStart(String app) {
+    java.nio.file.Path dir = java.nio.file.Path.of("src/test/resources/apps", app);
+    StartCommand s = StartCommand.decide(new AppSpec(), AppFiles.ofDirectory(dir));
+    assertThat(s.command().get(0)).isEqualTo("node");
+    String file = AppDirInspector.normalize(s.command().get(1));
+    assertThat(s.buildScript() != null || java.nio.file.Files.exists(dir.resolve(file)))
+        .as("%s: %s", app, s.describe())
+        .isTrue();
+  }
+
   @Test
   void orderOfTheRules() {
     // start (node) wins over main; start:prod over a dev runner start; main over index.js
