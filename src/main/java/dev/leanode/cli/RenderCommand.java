@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Print (or write to DIR) the Dockerfile, ConfigMap and Job the operator would create for a"
           + " NodeAppImage, without a cluster.",
-      "Git sources are resolved with ls-remote (network, no cluster) unless --commit is given."
+      "Git sources are resolved with ls-remote (network, no cluster) unless --commit is given;"
+          + " without spec.app.command the commit's package.json is read (shallow fetch) to"
+          + " decide the start command, as the operator does."
     })
 public class RenderCommand implements Callable<Integer> {
   @Option(
