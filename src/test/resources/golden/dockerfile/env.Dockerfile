@@ -82,6 +82,7 @@ RUN set -eu; \
     chmod -R a+rX,go-w node_modules
 
 # The shipped image: production dependencies, runtime files, non-root.
+# Start command from default: node resolves package.json main, then index.js
 FROM node:22-alpine AS production
 WORKDIR /app
 ENV NODE_ENV=production
@@ -95,4 +96,4 @@ CMD ["node", "."]
 COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=context /src/ ./
-USER node
+USER 1000:1000

@@ -80,6 +80,7 @@ RUN set -eu; \
     chmod -R a+rX,go-w node_modules
 
 # The shipped image: production dependencies, runtime files, non-root.
+# Start command from default: node resolves package.json main, then index.js
 FROM node:22-alpine AS production
 WORKDIR /app
 ENV NODE_ENV=production
@@ -94,4 +95,4 @@ COPY --from=context /src/index.js ./index.js
 COPY --from=context /src/lib ./lib
 COPY --from=context /src/views ./views
 COPY --from=context /src/public/favicon.ico ./public/favicon.ico
-USER node
+USER 1000:1000

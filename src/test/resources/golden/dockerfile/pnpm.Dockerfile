@@ -116,6 +116,7 @@ RUN set -eu; \
     chmod -R a+rX,go-w /app
 
 # The shipped image: production dependencies, runtime files, non-root.
+# Start command from default: node resolves package.json main, then index.js
 FROM node:22-alpine AS production
 WORKDIR /app
 ENV NODE_ENV=production
@@ -127,4 +128,4 @@ COPY --from=shim /leanode/signals.cjs /usr/local/lib/leanode/signals.cjs
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=builder /app/package.json ./package.json
 COPY --from=builder /app/dist ./dist
-USER node
+USER 1000:1000

@@ -2,8 +2,10 @@ package dev.leanode.cli;
 
 import dev.leanode.api.v1alpha1.AppSpec;
 import dev.leanode.dockerfile.AppDirInspector;
+import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.dockerfile.StartCommand;
 import dev.leanode.validation.FieldError;
 import dev.leanode.validation.SpecValidator;
 import jakarta.inject.Inject;
@@ -71,10 +73,11 @@ public class DockerfileCommand implements Callable<Integer> {
         return 2;
       }
       var options = new DockerfileOptions(caBundlePath);
+      StartCommand start = StartCommand.decide(app, AppFiles.ofDirectory(appDir));
       String text =
           switch (variant) {
-            case leanode -> generator.generate(app, options);
-            case single_stage -> generator.generateSingleStage(app, options);
+            case leanode -> generator.generate(app, options, start);
+            case single_stage -> generator.generateSingleStage(app, options, start);
             case seed_multi_stage -> generator.generateSeedMultiStage(app, options);
           };
       out.print(text);

@@ -6,8 +6,11 @@ import dev.leanode.build.BuildPlan;
 import dev.leanode.build.BuildRequest;
 import dev.leanode.build.ImageBuildRunner;
 import dev.leanode.config.BuildSettings;
+import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.dockerfile.StartCommand;
+import dev.leanode.observe.BuildInputsResolver;
 import dev.leanode.reconciler.NodeAppImageReconciler;
 import dev.leanode.reconciler.SourceResolver;
 import dev.leanode.source.ResolvedSource;
@@ -37,7 +40,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Print (or write to DIR) the Dockerfile, ConfigMap and Job the operator would create for a"
           + " NodeAppImage, without a cluster.",
-      "Git sources are resolved with ls-remote (network, no cluster) unless --commit is given."
+      "Git sources are resolved with ls-remote (network, no cluster) unless --commit is given;"
+          + " without spec.app.command the commit's package.json is read (shallow fetch) to"
+          + " decide the start command, as the operator does."
     })
 public class RenderCommand implements Callable<Integer> {
   @Option(
@@ -99,14 +104,15 @@ public class RenderCommand implements Callable<Integer> {
           String.join("\nerror: ", errors.stream().map(FieldError::toString).toList()));
     }
     ResolvedSource source = resolve(s);
+    StartCommand start = start(s, source);
     var options =
         new DockerfileOptions(
             settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null);
     try {
-      String dockerfile = generator.generate(s.getApp(), options);
+      String dockerfile = generator.generate(s.getApp(), options, start);
       String single =
           Boolean.TRUE.equals(s.getBuild().getCompareSingleStage())
-              ? generator.generateSingleStage(s.getApp(), options)
+              ? generator.generateSingleStage(s.getApp(), options, start)
               : null;
       String pushSecret =
           s.getOutput().getPushSecretRef() != null
@@ -114,7 +120,29 @@ public class RenderCommand implements Callable<Integer> {
               : settings.defaultPushSecret();
       BuildPlan plan =
           runner.plan(new BuildRequest(resource, dockerfile, single, source, pushSecret, settings));
-      return new Rendered(dockerfile, single, plan);
+      return new Rendered(dockerfile, single, plan, start);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+  }
+
+  /**
+   * The operator's decision on the same files: inline files as given, a git commit's read with a
+   * shallow fetch (network, no cluster). A spec command needs no files.
+   */
+  StartCommand start(NodeAppImageSpec s, ResolvedSource source) throws CliException {
+    try {
+      if (!BuildInputsResolver.needsFiles(s)) {
+        return StartCommand.fromSpec(s.getApp());
+      }
+      AppFiles files =
+          source instanceof ResolvedSource.Git g
+              ? sources.files(g, Optional.empty())
+              : AppFiles.ofInline(s.getSource().getInline().getFiles());
+      return StartCommand.decide(s.getApp(), files);
+    } catch (SourceUnavailableException e) {
+      throw new CliException(
+          e.getMessage() + " (set spec.app.command to render without reading the commit)");
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
@@ -168,6 +196,11 @@ public class RenderCommand implements Callable<Integer> {
     sb.append(
             "# Rendered offline by `leanode render`; ownerReferences[].uid is a placeholder for\n")
         .append("# the uid the API server assigns to the NodeAppImage.\n");
+    sb.append("# Start command: ")
+        .append(String.join(" ", r.start.command()))
+        .append("\n#   from ")
+        .append(r.start.describe())
+        .append('\n');
     sb.append("# Dockerfile (ConfigMap ").append(r.plan.name()).append(", key Dockerfile)\n");
     for (String line : r.dockerfile.split("\n", -1)) {
       sb.append(line.isEmpty() ? "#" : "#   " + line).append('\n');
@@ -180,5 +213,5 @@ public class RenderCommand implements Callable<Integer> {
   static final KubernetesSerialization YAML = new KubernetesSerialization();
   static final String PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000";
 
-  record Rendered(String dockerfile, String singleStage, BuildPlan plan) {}
+  record Rendered(String dockerfile, String singleStage, BuildPlan plan, StartCommand start) {}
 }

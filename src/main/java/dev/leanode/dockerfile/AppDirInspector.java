@@ -35,9 +35,9 @@ import java.util.regex.Pattern;
  *       lib) becomes {@code files} — together with the usual runtime folders that exist (public,
  *       views, static, templates, config, locales) — only when the entry point lies inside it;
  *       otherwise files stay empty (whole app minus the ignore list), the safe default.
- *   <li>Command: with package.json {@code main} the default {@code node .} already runs it;
- *       otherwise {@code scripts.start} of the form {@code node [--flags] <file>} becomes the
- *       command; else the default (index.js).
+ *   <li>Command: not set here; {@link StartCommand#decide} decides it from the same folder, as the
+ *       operator does for inline and git sources. The start script's file only tells where the
+ *       entry point lies (for files).
  * </ul>
  */
 public final class AppDirInspector {
@@ -94,9 +94,6 @@ public final class AppDirInspector {
     String main = text(pkg.path("main"));
     List<String> startCommand =
         main == null ? startCommand(text(pkg.path("scripts").path("start"))) : null;
-    if (startCommand != null) {
-      app.setCommand(startCommand);
-    }
     if (text(pkg.path("scripts").path("build")) != null) {
       app.setBuildScript("build");
       String entry =

@@ -98,9 +98,20 @@ public final class DockerfileGenerator {
         : app.getNodeVersion();
   }
 
-  /** Leanode's lean multi-stage Dockerfile. */
+  /** The image's user: the base image's {@code node} user by its ids (runAsNonRoot needs them). */
+  public static final String USER = "1000:1000";
+
+  /**
+   * Leanode's lean multi-stage Dockerfile, with the spec's command or {@code node .} ({@link
+   * StartCommand#fromSpec}); the operator and the CLI pass a decided one instead.
+   */
   public String generate(AppSpec app, DockerfileOptions options) {
-    ResolvedApp a = ResolvedApp.of(validator, app, options);
+    return generate(app, options, StartCommand.fromSpec(app));
+  }
+
+  /** Leanode's lean multi-stage Dockerfile, starting the app as {@code start} decided. */
+  public String generate(AppSpec app, DockerfileOptions options, StartCommand start) {
+    ResolvedApp a = ResolvedApp.of(validator, app, options, start);
     boolean pruneContext = a.files().isEmpty() && !a.hasBuild();
     DockerfileWriter d =
         new DockerfileWriter()
@@ -131,8 +142,15 @@ public final class DockerfileGenerator {
         .copy(".", ".")
         .run(context.then(ShellScript.of("chmod -R a+rX,go-w /src")));
 
+    ShellScript deps = install(Install.PRODUCTION);
+    if (start.bin() != null) {
+      deps =
+          deps.then(
+              ShellScript.resource(
+                  "link-bin.sh", Map.of("BIN", shellSingleQuote(checkBin(start.bin())))));
+    }
     installStage(d, a, "deps", "Production dependencies only; cached until the manifests change.")
-        .run(install(Install.PRODUCTION).then(ShellScript.resource("deps-finish.sh")));
+        .run(deps.then(ShellScript.resource("deps-finish.sh")));
 
     if (a.hasBuild()) {
       ShellScript build =
@@ -157,6 +175,7 @@ public final class DockerfileGenerator {
     }
     d.blank()
         .comment("The shipped image: production dependencies, runtime files, non-root.")
+        .comment("Start command from " + start.source() + ": " + start.why())
         .from(a.base(), "production")
         .workdir(APP_DIR)
         .envWords(Map.of("NODE_ENV", "production"))
@@ -185,7 +204,7 @@ public final class DockerfileGenerator {
         d.copyFrom(from, root + "/" + f, "./" + f);
       }
     }
-    return d.user("node").text();
+    return d.user(USER).text();
   }
 
   /**
@@ -193,7 +212,12 @@ public final class DockerfileGenerator {
    * be unfair or the image would not be the same app (see {@link TutorialDockerfiles}).
    */
   public String generateSingleStage(AppSpec app, DockerfileOptions options) {
-    return TutorialDockerfiles.singleStage(ResolvedApp.of(validator, app, options));
+    return generateSingleStage(app, options, StartCommand.fromSpec(app));
+  }
+
+  /** The single-stage comparison, starting the app as {@code start} decided. */
+  public String generateSingleStage(AppSpec app, DockerfileOptions options, StartCommand start) {
+    return TutorialDockerfiles.singleStage(ResolvedApp.of(validator, app, options, start));
   }
 
   /** The seed tutorial's multi-stage Dockerfile as written, for benchmarks. */
@@ -245,6 +269,16 @@ public final class DockerfileGenerator {
           .arg("YARN_HTTPS_CA_FILE_PATH", caBundlePath);
     }
     return d;
+  }
+
+  private static final java.util.regex.Pattern BIN =
+      java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+  private static String checkBin(String bin) {
+    if (!BIN.matcher(bin).matches()) {
+      throw new IllegalArgumentException("start command: not a plain command name: " + bin);
+    }
+    return bin;
   }
 
   /** POSIX shell single quotes; the validator already limits script names to safe characters. */

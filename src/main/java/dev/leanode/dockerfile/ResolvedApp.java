@@ -24,6 +24,7 @@ record ResolvedApp(
     String buildScript,
     List<String> files,
     List<String> command,
+    StartCommand start,
     int port,
     Map<String, String> env,
     String caBundlePath) {
@@ -31,6 +32,12 @@ record ResolvedApp(
 
   /** Validates first: a violation throws {@link IllegalArgumentException} naming the field. */
   static ResolvedApp of(SpecValidator validator, AppSpec spec, DockerfileOptions options) {
+    return of(validator, spec, options, StartCommand.fromSpec(spec));
+  }
+
+  /** With the decided start command: its build script runs, its env is set (the spec's wins). */
+  static ResolvedApp of(
+      SpecValidator validator, AppSpec spec, DockerfileOptions options, StartCommand start) {
     List<FieldError> errors = validator.validateApp(spec, "spec.app");
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(
@@ -51,24 +58,24 @@ record ResolvedApp(
         files.add(ValueRules.stripTrailingSlash(f));
       }
     }
-    List<String> command =
-        app.getCommand() == null || app.getCommand().isEmpty()
-            ? List.of("node", ".")
-            : List.copyOf(app.getCommand());
-    Map<String, String> env = new LinkedHashMap<>();
+    Map<String, String> env = new LinkedHashMap<>(new java.util.TreeMap<>(start.env()));
     if (app.getEnv() != null) {
       for (EnvVar e : app.getEnv()) {
         env.put(e.getName(), e.getValue() == null ? "" : e.getValue());
       }
     }
     String script = app.getBuildScript();
+    if ((script == null || script.isEmpty()) && start.buildScript() != null) {
+      script = start.buildScript();
+    }
     return new ResolvedApp(
         DockerfileGenerator.baseImage(app),
         app.getPackageManager() == null ? PackageManager.AUTO : app.getPackageManager(),
         script != null && !script.isEmpty(),
         script,
         files,
-        command,
+        start.command(),
+        start,
         app.getPort() == null ? AppSpec.DEFAULT_PORT : app.getPort(),
         env,
         ca);

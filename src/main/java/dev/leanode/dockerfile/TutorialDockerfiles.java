@@ -61,11 +61,20 @@ final class TutorialDockerfiles {
     if (build != null) {
       d.blank().run(build);
     }
-    return d.blank()
-        .envWords(Map.of("PORT", Integer.toString(a.port())))
-        .blank()
-        .cmd(a.command())
-        .text();
+    d.blank().envWords(Map.of("PORT", Integer.toString(a.port())));
+    a.start().env().forEach(d::env);
+    return d.blank().cmd(singleStageCommand(a.command())).text();
+  }
+
+  /** No deps stage links a dependency's command here: npm's own .bin link is in node_modules. */
+  static List<String> singleStageCommand(List<String> command) {
+    String linked = StartCommand.BIN_DIR + "/";
+    if (command.size() > 1 && command.get(0).equals("node") && command.get(1).startsWith(linked)) {
+      List<String> c = new java.util.ArrayList<>(command);
+      c.set(1, "node_modules/.bin/" + command.get(1).substring(linked.length()));
+      return c;
+    }
+    return command;
   }
 
   /**

@@ -8,8 +8,10 @@ import dev.leanode.build.BuildPlan;
 import dev.leanode.build.BuildRequest;
 import dev.leanode.build.ImageBuildRunner;
 import dev.leanode.config.BuildSettings;
+import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.dockerfile.StartCommand;
 import dev.leanode.registry.DockerConfigJson;
 import dev.leanode.source.GitCredentials;
 import dev.leanode.source.ResolvedSource;
@@ -67,6 +69,13 @@ public final class BuildInputsResolver {
         throws SourceUnavailableException;
   }
 
+  /** Reads the app's files at a resolved commit (in production: {@code SourceResolver}, cached). */
+  @FunctionalInterface
+  public interface GitFiles {
+    AppFiles read(ResolvedSource.Git git, Optional<GitCredentials> credentials)
+        throws SourceUnavailableException;
+  }
+
   /** What {@link #resolve} found. */
   public sealed interface Resolution permits Inputs, Problem {}
 
@@ -78,10 +87,12 @@ public final class BuildInputsResolver {
    * @param source the commit built (git) or null (inline)
    * @param dockerConfigJson the push secret's config.json, to read the size back
    * @param git whether the source is a git revision that may move (look again later)
+   * @param start the start command the Dockerfile runs, and why
    */
   public record Inputs(
       BuildPlan plan,
       String dockerfileSha256,
+      StartCommand start,
       NodeAppImageStatus.SourceStatus source,
       Optional<String> dockerConfigJson,
       boolean git)
@@ -95,7 +106,10 @@ public final class BuildInputsResolver {
           .next()
           .setDockerfile(
               new NodeAppImageStatus.DockerfileStatus(
-                  plan.configMap().getMetadata().getName(), dockerfileSha256));
+                  plan.configMap().getMetadata().getName(),
+                  dockerfileSha256,
+                  start.command(),
+                  start.describe()));
       status.next().setSource(source);
     }
   }
@@ -121,13 +135,16 @@ public final class BuildInputsResolver {
   private final DockerfileGenerator generator;
   private final ImageBuildRunner runner;
   private final GitResolver git;
+  private final GitFiles gitFiles;
 
   public BuildInputsResolver(
       BuildSettings settings,
       SpecValidator validator,
       DockerfileGenerator generator,
       ImageBuildRunner runner,
-      GitResolver git) {
+      GitResolver git,
+      GitFiles gitFiles) {
+    this.gitFiles = gitFiles;
     this.settings = settings;
     this.validator = validator;
     this.generator = generator;
@@ -160,8 +177,10 @@ public final class BuildInputsResolver {
     }
 
     ResolvedSource source;
+    AppFiles files;
     if (spec.getSource().getInline() != null) {
       source = new ResolvedSource.Inline(new TreeMap<>(spec.getSource().getInline().getFiles()));
+      files = AppFiles.ofInline(spec.getSource().getInline().getFiles());
     } else {
       GitSource gitSource = spec.getSource().getGit();
       Optional<GitCredentials> creds = Optional.empty();
@@ -185,7 +204,9 @@ public final class BuildInputsResolver {
         }
       }
       try {
-        source = git.resolve(gitSource, creds);
+        ResolvedSource.Git resolved = git.resolve(gitSource, creds);
+        source = resolved;
+        files = needsFiles(spec) ? gitFiles.read(resolved, creds) : null;
       } catch (SourceUnavailableException e) {
         return new Problem(Reason.SOURCE_UNAVAILABLE, e.getMessage());
       }
@@ -193,10 +214,14 @@ public final class BuildInputsResolver {
 
     var options = new DockerfileOptions(settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
     try {
-      String dockerfile = generator.generate(spec.getApp(), options);
+      StartCommand start =
+          files == null
+              ? StartCommand.fromSpec(spec.getApp())
+              : StartCommand.decide(spec.getApp(), files);
+      String dockerfile = generator.generate(spec.getApp(), options, start);
       String singleStage =
           Boolean.TRUE.equals(spec.getBuild().getCompareSingleStage())
-              ? generator.generateSingleStage(spec.getApp(), options)
+              ? generator.generateSingleStage(spec.getApp(), options, start)
               : null;
       BuildPlan plan =
           runner.plan(
@@ -209,10 +234,22 @@ public final class BuildInputsResolver {
                   Objects.requireNonNullElse(spec.getSource().getGit().getRevision(), "HEAD"))
               : null;
       return new Inputs(
-          plan, sha256(dockerfile), built, dockerConfig, source instanceof ResolvedSource.Git);
+          plan,
+          sha256(dockerfile),
+          start,
+          built,
+          dockerConfig,
+          source instanceof ResolvedSource.Git);
     } catch (IllegalArgumentException e) {
       return new Problem(Reason.INVALID_SPEC, e.getMessage());
     }
+  }
+
+  /** A spec that names its command needs no files: nothing is fetched for it. */
+  public static boolean needsFiles(NodeAppImageSpec spec) {
+    return spec.getApp() == null
+        || spec.getApp().getCommand() == null
+        || spec.getApp().getCommand().isEmpty();
   }
 
   /** Null when the push Secret holds a parseable .dockerconfigjson, else what is wrong. */

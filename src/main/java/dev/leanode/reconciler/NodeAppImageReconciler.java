@@ -98,7 +98,9 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       SourceResolver sources,
       BuildMetrics metrics) {
     this.settings = settings;
-    this.inputs = new BuildInputsResolver(settings, validator, generator, runner, sources::resolve);
+    this.inputs =
+        new BuildInputsResolver(
+            settings, validator, generator, runner, sources::resolve, sources::files);
     this.observer = new BuildObserver(runner);
     this.measurer = new ImageMeasurer(registry);
     this.metrics = metrics;

@@ -126,14 +126,22 @@ class AppDirInspectorTest {
   void startScriptBecomesCommandWithoutMain() throws IOException {
     write(
         "package.json", "{\"scripts\":{\"start\":\"node --enable-source-maps ./server/app.js\"}}");
-    assertThat(inspector.inspect(dir).getCommand())
-        .containsExactly("node", "--enable-source-maps", "server/app.js");
+    write("server/app.js", "");
+    assertThat(decide().command())
+        .containsExactly("node", "--enable-source-maps", "./server/app.js");
     write("package.json", "{\"scripts\":{\"start\":\"nodemon app.js\"}}");
-    assertThat(inspector.inspect(dir).getCommand()).isEmpty();
+    assertThatThrownBy(this::decide).hasMessageContaining("nodemon, a development runner");
     write("package.json", "{\"scripts\":{\"start\":\"node app.js && rm -rf /\"}}");
-    assertThat(inspector.inspect(dir).getCommand()).isEmpty();
+    assertThatThrownBy(this::decide).hasMessageContaining("needs a shell");
     write("package.json", "{\"scripts\":{\"start\":\"node ../x.js\"}}");
-    assertThat(inspector.inspect(dir).getCommand()).isEmpty();
+    assertThatThrownBy(this::decide)
+        .hasMessageStartingWith("spec.app.command: ")
+        .hasMessageContaining("outside the app folder");
+  }
+
+  /** What `leanode dockerfile DIR` runs: the inspected spec, decided on the same folder. */
+  StartCommand decide() {
+    return StartCommand.decide(inspector.inspect(dir), AppFiles.ofDirectory(dir));
   }
 
   @Test
@@ -154,7 +162,7 @@ class AppDirInspectorTest {
     assertThat(app.getPackageManager()).isEqualTo(PackageManager.YARN);
     assertThat(app.getNodeVersion()).isEqualTo("20");
     assertThat(app.getFiles()).containsExactly("lib");
-    assertThat(app.getCommand()).containsExactly("node", "lib/main.js");
+    assertThat(decide().command()).containsExactly("node", "lib/main.js");
     assertThat(new DockerfileGenerator().generate(app, DockerfileOptions.none()))
         .contains("FROM node:20-alpine AS production")
         .contains("COPY --from=builder /app/lib ./lib");

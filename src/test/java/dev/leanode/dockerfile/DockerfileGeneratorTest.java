@@ -133,7 +133,7 @@ class DockerfileGeneratorTest {
     assertThat(last)
         .filteredOn(i -> i.keyword().equals("USER"))
         .extracting(Instruction::args)
-        .containsExactly("node");
+        .containsExactly(DockerfileGenerator.USER);
     assertThat(last)
         .filteredOn(i -> i.keyword().equals("ENV"))
         .extracting(Instruction::args)
@@ -318,7 +318,7 @@ class DockerfileGeneratorTest {
   @Test
   void defaultCommandLetsNodeResolveMainOrIndex() {
     String df = generator.generate(new AppSpec(), DockerfileOptions.none());
-    assertThat(df).contains("\nCMD [\"node\", \".\"]\n").endsWith("USER node\n");
+    assertThat(df).contains("\nCMD [\"node\", \".\"]\n").endsWith("USER 1000:1000\n");
   }
 
   @Test

@@ -318,7 +318,7 @@ class HostileInputFuzzTest {
             assertThat(cmd).isEqualTo(want);
           }
         }
-        case "USER" -> assertThat(i.args()).isEqualTo("node");
+        case "USER" -> assertThat(i.args()).isEqualTo(DockerfileGenerator.USER);
         default -> {}
       }
     }

@@ -42,6 +42,9 @@ class BuildInputsResolverTest {
               COMMIT,
               g.getSubPath(),
               g.getSecretRef() == null ? null : g.getSecretRef().getName());
+  dev.leanode.dockerfile.AppFiles gitFiles =
+      dev.leanode.dockerfile.AppFiles.ofInline(
+          Map.of("package.json", "{\"main\": \"server.js\"}", "server.js", ""));
   NodeAppImage resource;
 
   @BeforeEach
@@ -68,7 +71,8 @@ class BuildInputsResolverTest {
             new SpecValidator(),
             new DockerfileGenerator(),
             new KanikoBuildRunner(),
-            (g, c) -> git.resolve(g, c))
+            (g, c) -> git.resolve(g, c),
+            (g, c) -> java.util.Objects.requireNonNull(gitFiles, "no fetch expected"))
         .resolve(resource, name -> Optional.ofNullable(secrets.get(name)));
   }
 
@@ -138,6 +142,41 @@ class BuildInputsResolverTest {
               assertThat(in.source().getCommit()).isEqualTo(COMMIT);
               assertThat(in.source().getRevision()).isEqualTo("main");
             });
+  }
+
+  @Test
+  void gitCommitsOwnPackageJsonDecidesTheCommandAndTheStatusShowsIt() {
+    useGit(null);
+    gitFiles =
+        dev.leanode.dockerfile.AppFiles.ofInline(
+            Map.of("package.json", "{\"scripts\":{\"start\":\"node ./bin/www\"}}", "bin/www", ""));
+    var r = (BuildInputsResolver.Inputs) resolve();
+    assertThat(r.start().command()).containsExactly("node", "./bin/www");
+    String dockerfile = r.plan().configMap().getData().get("Dockerfile");
+    assertThat(dockerfile).contains("CMD [\"node\", \"./bin/www\"]");
+    var status = new StatusAggregator(null);
+    r.record(status);
+    assertThat(status.next().getDockerfile().getStartCommand())
+        .containsExactly("node", "./bin/www");
+    assertThat(status.next().getDockerfile().getStartCommandSource())
+        .isEqualTo("package.json scripts.start: \"node ./bin/www\" runs node directly");
+  }
+
+  @Test
+  void nothingToStartIsInvalidSpecNamingTheCommandAndNoFetchForASpecCommand() {
+    useGit(null);
+    gitFiles = dev.leanode.dockerfile.AppFiles.ofInline(Map.of("package.json", "{}"));
+    assertThat(resolve())
+        .isInstanceOfSatisfying(
+            BuildInputsResolver.Problem.class,
+            p -> {
+              assertThat(p.reason()).isEqualTo(Reason.INVALID_SPEC);
+              assertThat(p.message()).startsWith("spec.app.command: cannot tell how to start");
+            });
+    resource.getSpec().getApp().setCommand(List.of("node", "x.js"));
+    gitFiles = null; // a fetch would fail the test
+    var in = (BuildInputsResolver.Inputs) resolve();
+    assertThat(in.start().source()).isEqualTo("spec.app.command");
   }
 
   @Test

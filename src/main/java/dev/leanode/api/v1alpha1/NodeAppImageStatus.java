@@ -232,11 +232,44 @@ public class NodeAppImageStatus {
     @JsonPropertyDescription("SHA-256 of the generated Dockerfile.")
     private String sha256;
 
+    @JsonPropertyDescription(
+        "The image's exec-form command (its CMD), as spec.app.command gave it or as decided from"
+            + " the app's own files (package.json scripts.start, start:prod, main, ...).")
+    private List<String> startCommand;
+
+    @JsonPropertyDescription(
+        "Where startCommand comes from and why, e.g. 'package.json scripts.start: \"node"
+            + " ./bin/www\" runs node directly'; also names a build script run for it.")
+    private String startCommandSource;
+
     public DockerfileStatus() {}
 
     public DockerfileStatus(String configMap, String sha256) {
+      this(configMap, sha256, null, null);
+    }
+
+    public DockerfileStatus(
+        String configMap, String sha256, List<String> startCommand, String startCommandSource) {
       this.configMap = configMap;
       this.sha256 = sha256;
+      this.startCommand = startCommand == null ? null : List.copyOf(startCommand);
+      this.startCommandSource = startCommandSource;
+    }
+
+    public List<String> getStartCommand() {
+      return startCommand;
+    }
+
+    public void setStartCommand(List<String> startCommand) {
+      this.startCommand = startCommand;
+    }
+
+    public String getStartCommandSource() {
+      return startCommandSource;
+    }
+
+    public void setStartCommandSource(String startCommandSource) {
+      this.startCommandSource = startCommandSource;
     }
 
     public String getConfigMap() {
@@ -259,12 +292,14 @@ public class NodeAppImageStatus {
     public boolean equals(Object o) {
       return o instanceof DockerfileStatus s
           && Objects.equals(configMap, s.configMap)
-          && Objects.equals(sha256, s.sha256);
+          && Objects.equals(sha256, s.sha256)
+          && Objects.equals(startCommand, s.startCommand)
+          && Objects.equals(startCommandSource, s.startCommandSource);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(configMap, sha256);
+      return Objects.hash(configMap, sha256, startCommand, startCommandSource);
     }
   }
 

@@ -1,0 +1,6 @@
+#!/bin/sh
+# deps stage, when the start script runs a dependency's command (@BIN@, single-quoted): link
+# node_modules/.leanode/bin/<name> to the JS file the providing production dependency's
+# package.json bin names, so the image runs it with node directly (no npm, no shell, no .bin shim:
+# pnpm's .bin entries are shell scripts). No such dependency: the build fails saying what to set.
+node -e "const fs=require('fs'),path=require('path'),b=process.argv[1],dir='node_modules/.leanode/bin',p=JSON.parse(fs.readFileSync('package.json','utf8'));let found=null;for(const d of Object.keys(p.dependencies||{})){let m;try{m=JSON.parse(fs.readFileSync(path.join('node_modules',d,'package.json'),'utf8'))}catch(e){continue}const bins=typeof m.bin==='string'?{[String(m.name).split('/').pop()]:m.bin}:(m.bin||{});if(typeof bins[b]==='string'){found=path.join('node_modules',d,bins[b]);break}}if(!found){console.error('leanode: the start script runs '+b+', but no production dependency (package.json dependencies) provides that command: move its package from devDependencies to dependencies, or set spec.app.command');process.exit(1)}fs.mkdirSync(dir,{recursive:true});fs.symlinkSync(path.relative(dir,found),path.join(dir,b));console.log('leanode: '+b+' is '+found)" @BIN@;
