@@ -3,11 +3,8 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
+import dev.leanode.controlplane.OperatorOnCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
-import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +30,6 @@ import org.junit.jupiter.api.Test;
  * properties of its config mapping's prefix) also builds the seed's single-stage variant of each
  * app and prints both sizes (off by default: it doubles the build time).
  */
-@QuarkusTest
-@WithKubernetesTestServer(crud = true)
-@TestProfile(RealBuildProfile.class)
 class GeneratedAppsIT {
   static final String EXPRESS_GENERATOR = "express-generator@4.16.1";
   static final String FASTIFY_CLI = "fastify-cli@8.0.2";
@@ -47,7 +41,9 @@ class GeneratedAppsIT {
   static GitHttpServer git;
   static final Map<String, String> report = new LinkedHashMap<>();
 
-  @Inject KubernetesClient client;
+  OperatorOnCluster install;
+  String ns;
+  KubernetesClient client;
 
   @BeforeAll
   static void serve() throws Exception {
@@ -59,7 +55,7 @@ class GeneratedAppsIT {
   @AfterAll
   static void stop() {
     if (git == null) {
-      return; // @BeforeAll did not run (Quarkus failed to boot)
+      return; // @BeforeAll did not run
     }
     git.close();
     KanikoStandIn.deleteTree(root);
@@ -68,13 +64,17 @@ class GeneratedAppsIT {
   }
 
   @BeforeEach
-  void standIn() throws Exception {
-    OperatorE2E.standIn(client);
+  void cluster() {
+    install = OperatorOnCluster.shared();
+    ns = install.cp.newNamespace("genapps");
+    client = install.cp.adminIn(ns);
   }
 
   @AfterEach
-  void noStandInErrors() {
-    OperatorE2E.assertNoStandInErrors();
+  void noAgentErrors() {
+    install.assertNoAgentErrors();
+    install.cp.deleteNamespace(ns);
+    client.close();
   }
 
   @Test
