@@ -565,7 +565,8 @@ class OperatorLoadBench {
               LIMIT));
     }
     System.out.println(s);
-    Files.writeString(Path.of("target/operator-load-bench.txt"), s.toString());
+    String names = String.join("-", all.stream().map(Figures::config).toList());
+    Files.writeString(Path.of("target/operator-load-bench-" + names + ".txt"), s.toString());
   }
 
   // ------------------------------------------------------------------ the instant kubelet
