@@ -3,33 +3,12 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
-import dev.leanode.controlplane.OperatorOnCluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A syntax error in the TypeScript app's build script: BuildFailed with the compiler's words. */
-class BuildFailureIT {
-  OperatorOnCluster install;
-  String ns;
-  KubernetesClient client;
-
-  @BeforeEach
-  void cluster() {
-    install = OperatorOnCluster.shared();
-    ns = install.cp.newNamespace("e2e");
-    client = install.cp.adminIn(ns);
-  }
-
-  @AfterEach
-  void noAgentErrors() {
-    install.assertNoAgentErrors();
-    install.cp.deleteNamespace(ns);
-    client.close();
-  }
+class BuildFailureIT extends OnRealCluster {
 
   @Test
   @SuppressWarnings("unchecked")

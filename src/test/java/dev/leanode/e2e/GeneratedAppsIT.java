@@ -3,8 +3,6 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
-import dev.leanode.controlplane.OperatorOnCluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * properties of its config mapping's prefix) also builds the seed's single-stage variant of each
  * app and prints both sizes (off by default: it doubles the build time).
  */
-class GeneratedAppsIT {
+class GeneratedAppsIT extends OnRealCluster {
   static final String EXPRESS_GENERATOR = "express-generator@4.16.1";
   static final String FASTIFY_CLI = "fastify-cli@8.0.2";
   static final String NEST_CLI = "@nestjs/cli@12.0.8";
@@ -40,10 +36,6 @@ class GeneratedAppsIT {
   static Path apps;
   static GitHttpServer git;
   static final Map<String, String> report = new LinkedHashMap<>();
-
-  OperatorOnCluster install;
-  String ns;
-  KubernetesClient client;
 
   @BeforeAll
   static void serve() throws Exception {
@@ -61,20 +53,6 @@ class GeneratedAppsIT {
     KanikoStandIn.deleteTree(root);
     KanikoStandIn.deleteTree(apps);
     report.forEach((app, line) -> System.out.println("[GeneratedAppsIT] " + app + ": " + line));
-  }
-
-  @BeforeEach
-  void cluster() {
-    install = OperatorOnCluster.shared();
-    ns = install.cp.newNamespace("genapps");
-    client = install.cp.adminIn(ns);
-  }
-
-  @AfterEach
-  void noAgentErrors() {
-    install.assertNoAgentErrors();
-    install.cp.deleteNamespace(ns);
-    client.close();
   }
 
   @Test

@@ -3,30 +3,22 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
-import dev.leanode.controlplane.OperatorOnCluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A monorepo served over smart HTTP without auth: the app in services/api, built from a branch,
  * then from a tag; status.source.commit names the exact commit and the image serves that commit.
  */
-class GitSourceIT {
+class GitSourceIT extends OnRealCluster {
   static Path root;
   static GitHttpServer git;
   static List<String> shas;
-
-  OperatorOnCluster install;
-  String ns;
-  KubernetesClient client;
 
   @BeforeAll
   static void repo() throws Exception {
@@ -45,20 +37,6 @@ class GitSourceIT {
   static void stop() {
     git.close();
     KanikoStandIn.deleteTree(root);
-  }
-
-  @BeforeEach
-  void cluster() {
-    install = OperatorOnCluster.shared();
-    ns = install.cp.newNamespace("e2e");
-    client = install.cp.adminIn(ns);
-  }
-
-  @AfterEach
-  void noAgentErrors() {
-    install.assertNoAgentErrors();
-    install.cp.deleteNamespace(ns);
-    client.close();
   }
 
   @Test

@@ -3,35 +3,14 @@ package dev.leanode.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
-import dev.leanode.controlplane.OperatorOnCluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The seed's Express app, inline, pushed to the htpasswd registry with a push secret, compared with
  * the seed's single-stage Dockerfile: Ready, size = skopeo's, comparison filled, image runs.
  */
-class InlineSeedAppIT {
-  OperatorOnCluster install;
-  String ns;
-  KubernetesClient client;
-
-  @BeforeEach
-  void cluster() {
-    install = OperatorOnCluster.shared();
-    ns = install.cp.newNamespace("e2e");
-    client = install.cp.adminIn(ns);
-  }
-
-  @AfterEach
-  void noAgentErrors() {
-    install.assertNoAgentErrors();
-    install.cp.deleteNamespace(ns);
-    client.close();
-  }
+class InlineSeedAppIT extends OnRealCluster {
 
   @Test
   void seedExpressInlineAuthRegistryWithComparison() throws Exception {

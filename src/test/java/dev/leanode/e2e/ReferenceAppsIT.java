@@ -1,12 +1,8 @@
 package dev.leanode.e2e;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
-import dev.leanode.controlplane.OperatorOnCluster;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,24 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * answers on its port as the non-root node user with NODE_ENV=production. Each app is built once
  * and that one build is both measured and run.
  */
-class ReferenceAppsIT {
-  OperatorOnCluster install;
-  String ns;
-  KubernetesClient client;
-
-  @BeforeEach
-  void cluster() {
-    install = OperatorOnCluster.shared();
-    ns = install.cp.newNamespace("e2e");
-    client = install.cp.adminIn(ns);
-  }
-
-  @AfterEach
-  void noAgentErrors() {
-    install.assertNoAgentErrors();
-    install.cp.deleteNamespace(ns);
-    client.close();
-  }
+class ReferenceAppsIT extends OnRealCluster {
 
   @ParameterizedTest
   @CsvSource({
