@@ -6,8 +6,9 @@
 # (src/test/java/dev/leanode/cluster/NodeAgent.java), and the local registries (hack/registry.sh).
 # There is no kubelet and no scheduler: the node agent binds and runs pods (test code).
 #
-# Usage: hack/cluster.sh start|env|stop|status
-#   start  idempotent; builds the binaries on first use (cold: see hack/README.md)
+# Usage: hack/cluster.sh start [--fresh]|env|stop|status
+#   start  idempotent; builds the binaries on first use (cold: see hack/README.md); --fresh: if
+#          etcd is not running, start it with empty data (what CI does)
 #   env    prints export lines: KUBECONFIG (admin), PATH (our kubectl first),
 #          LEANODE_BUILD_KANIKO_IMAGE / LEANODE_BUILD_CONTEXT_INIT_IMAGE (locally served images)
 #   stop   stops the processes; `rm -rf "$LEANODE_STATE_DIR/cluster"` wipes the data too
@@ -36,7 +37,9 @@ pid_alive() { # $1 = name
   local f="$DIR/$1.pid" pid
   [[ -f "$f" ]] || return 1
   pid=$(cat "$f" 2>/dev/null || true)
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  # the pid must still be that component (after a stop of the machine's processes a pid is reused)
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null \
+    && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -- "/$1 " >/dev/null
 }
 
 # ------------------------------------------------------------------ certificates
@@ -115,6 +118,9 @@ api_ready() {
 
 start_etcd() {
   pid_alive etcd && return
+  # --fresh (CI): a cluster that is not running starts empty, not with what an earlier session's
+  # tests left in etcd (their namespaces, NodeAppImages and pods would be reconciled again)
+  [[ "$FRESH" == 1 ]] && rm -rf "$DIR/etcd"
   mkdir -p "$DIR/etcd"
   spawn etcd "$1/etcd" --name leanode-test --data-dir "$DIR/etcd" \
     --listen-client-urls "http://$HOST:$ETCD_PORT" --advertise-client-urls "http://$HOST:$ETCD_PORT" \
@@ -245,6 +251,8 @@ status() {
   return $rc
 }
 
+FRESH=0
+[[ "${2:-}" == --fresh ]] && FRESH=1
 case "${1:-}" in
   start) start ;;
   env) env_ ;;
