@@ -33,7 +33,7 @@ class CliIT {
     String out = result.getOutput();
     assertThat(out)
         .contains("# Dockerfile")
-        .contains("#   USER node")
+        .contains("#   USER 1000:1000")
         .contains("#   ENV NODE_ENV=production");
     assertThat(out).contains("kind: \"ConfigMap\"").contains("kind: \"Job\"");
     assertThat(out).contains("--destination=registry.example.com/team/express-app:1.0.0");
@@ -92,7 +92,7 @@ class CliIT {
     assertThat(result.exitCode()).isZero();
     assertThat(result.getOutput())
         .contains("FROM node:")
-        .contains("USER node")
+        .contains("USER 1000:1000")
         .contains("CMD [")
         .contains("--omit=dev");
   }

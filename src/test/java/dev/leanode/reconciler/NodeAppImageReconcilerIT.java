@@ -120,7 +120,7 @@ class NodeAppImageReconcilerIT {
             .orElseThrow();
     assertThat(cm.getData()).containsKey("Dockerfile");
     assertThat(cm.getData().get("Dockerfile"))
-        .contains("USER node")
+        .contains("USER 1000:1000")
         .contains("NODE_ENV=production");
     assertThat(cm.getData().values()).anyMatch(v -> v.contains("require('express')"));
     assertThat(cm.getMetadata().getOwnerReferences())
