@@ -3,11 +3,11 @@ package dev.leanode.reconciler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 
 /** Job status predicates used for retention and the concurrency limit. */
-final class JobStates {
+public final class JobStates {
   private JobStates() {}
 
   /** A Job with a Complete or Failed condition that is True. */
-  static boolean isFinished(Job job) {
+  public static boolean isFinished(Job job) {
     return job.getStatus() != null
         && job.getStatus().getConditions() != null
         && job.getStatus().getConditions().stream()

@@ -146,6 +146,21 @@ public final class ControlPlane {
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 
+  /** {@code kubectl create secret docker-registry regcred} for the local htpasswd registry. */
+  public void createPushSecret(String ns) {
+    kubectl(
+            "create",
+            "secret",
+            "docker-registry",
+            "regcred",
+            "-n",
+            ns,
+            "--docker-server=" + dev.leanode.e2e.Tools.AUTH_REGISTRY,
+            "--docker-username=" + dev.leanode.e2e.Tools.REGISTRY_USER,
+            "--docker-password=" + dev.leanode.e2e.Tools.REGISTRY_PASSWORD)
+        .check();
+  }
+
   public void deleteNamespace(String ns) {
     admin.namespaces().withName(ns).delete();
   }

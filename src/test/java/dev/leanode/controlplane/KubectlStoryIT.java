@@ -36,17 +36,7 @@ class KubectlStoryIT {
     install = OperatorOnCluster.shared();
     cp = install.cp;
     ns = cp.newNamespace("story");
-    cp.kubectl(
-            "create",
-            "secret",
-            "docker-registry",
-            "regcred",
-            "-n",
-            ns,
-            "--docker-server=" + Tools.AUTH_REGISTRY,
-            "--docker-username=" + Tools.REGISTRY_USER,
-            "--docker-password=" + Tools.REGISTRY_PASSWORD)
-        .check();
+    cp.createPushSecret(ns);
   }
 
   @AfterEach

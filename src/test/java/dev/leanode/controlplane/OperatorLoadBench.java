@@ -230,7 +230,8 @@ class OperatorLoadBench {
                       if (action == Action.ADDED) {
                         jobSeen.putIfAbsent(owner, System.nanoTime());
                       }
-                      if (action == Action.DELETED || finished(job)) {
+                      if (action == Action.DELETED
+                          || dev.leanode.reconciler.JobStates.isFinished(job)) {
                         unfinished.remove(name);
                       } else if (action == Action.ADDED) {
                         unfinished.add(name);
@@ -418,16 +419,6 @@ class OperatorLoadBench {
           .pollInterval(Duration.ofSeconds(2))
           .until(() -> admin.namespaces().withName(ns).get() == null);
     }
-  }
-
-  static boolean finished(Job job) {
-    return job.getStatus() != null
-        && job.getStatus().getConditions() != null
-        && job.getStatus().getConditions().stream()
-            .anyMatch(
-                c ->
-                    ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))
-                        && "True".equals(c.getStatus()));
   }
 
   void report(List<Figures> all) throws IOException {

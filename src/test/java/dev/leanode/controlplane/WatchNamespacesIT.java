@@ -78,17 +78,7 @@ class WatchNamespacesIT {
         .isEqualTo("no");
 
     for (String ns : new String[] {watched, other}) {
-      cp.kubectl(
-              "create",
-              "secret",
-              "docker-registry",
-              "regcred",
-              "-n",
-              ns,
-              "--docker-server=" + Tools.AUTH_REGISTRY,
-              "--docker-username=" + Tools.REGISTRY_USER,
-              "--docker-password=" + Tools.REGISTRY_PASSWORD)
-          .check();
+      cp.createPushSecret(ns);
     }
     String image = Tools.AUTH_REGISTRY + "/" + watched + "/seed:1";
     String yaml =
