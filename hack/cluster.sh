@@ -64,6 +64,18 @@ EOF
   openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 }
 
+# The kubelet's side of `kubectl logs`: the API server dials the node agent's log endpoint
+# (src/test/java/dev/leanode/e2e/KubeletLogServer.java) with a client certificate and checks the
+# agent's serving certificate against our CA, as it would a kubelet's. Separate from pki() so a
+# cluster made before this step gains the files on its next start.
+kubelet_pki() {
+  [[ -s "$PKI/kubelet.crt" && -s "$PKI/apiserver-kubelet-client.crt" ]] && return
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > "$PKI/kubelet.ext"
+  client_cert kubelet "/CN=leanode-node-agent" "$PKI/kubelet.ext"
+  printf 'extendedKeyUsage=clientAuth\n' > "$PKI/client.ext"
+  client_cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$PKI/client.ext"
+}
+
 client_cert() { # name subject extfile
   openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$PKI/$1.key" -out "$PKI/$1.csr" 2>/dev/null
   openssl x509 -req -in "$PKI/$1.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
@@ -140,6 +152,9 @@ start_apiserver() {
     --etcd-servers="http://$HOST:$ETCD_PORT" \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/ca.crt" \
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority="$PKI/ca.crt" \
     --authorization-mode=RBAC --anonymous-auth=false \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
@@ -201,6 +216,7 @@ start() {
   echo "$bin" > "$DIR/bin-dir"
   log "binaries ready in $bin ($(( $(date +%s) - t0 )) s)"
   pki
+  kubelet_pki
   kubeconfig admin admin
   kubeconfig kcm kcm
   t0=$(date +%s)

@@ -72,6 +72,7 @@ public final class OperatorOnCluster implements AutoCloseable {
                 cp.nodeName,
                 Path.of("target/node-agent").toAbsolutePath(),
                 Duration.ofMinutes(15))
+            .servingLogs(cp.dir.resolve("pki"))
             .start();
   }
 

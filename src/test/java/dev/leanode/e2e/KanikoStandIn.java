@@ -135,6 +135,7 @@ public final class KanikoStandIn implements AutoCloseable {
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private final List<Build> builds = new CopyOnWriteArrayList<>();
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  private final ContainerLogs logs = new ContainerLogs();
   private SharedIndexInformer<Job> informer;
 
   public KanikoStandIn(KubernetesClient client, Path workRoot, Duration maxBuild) {
@@ -185,6 +186,11 @@ public final class KanikoStandIn implements AutoCloseable {
 
   public List<Build> builds() {
     return List.copyOf(builds);
+  }
+
+  /** Each container's output, kept while its pod exists (served by {@link KubeletLogServer}). */
+  public ContainerLogs logs() {
+    return logs;
   }
 
   /** Waits until every Job seen so far has been executed. */
@@ -238,7 +244,7 @@ public final class KanikoStandIn implements AutoCloseable {
       }
       pod = createPod(job, start);
       markJobActive(job, start);
-      PodRun run = runPlan(new Owner(ns, name), plan, start);
+      PodRun run = runPlan(new Owner(ns, name), pod.getMetadata().getName(), plan, start);
       boolean ok = run.ok();
       boolean timedOut = run.timedOut();
       Map<String, ContainerStatus> initStatuses = run.initStatuses();
@@ -279,6 +285,13 @@ public final class KanikoStandIn implements AutoCloseable {
    * Unsupported} (and records it in {@link #errors()}) for what the stand-in does not implement.
    */
   public PodRun runPod(Owner owner, PodSpec spec, Instant start) throws IOException {
+    return runPod(owner, owner.name(), spec, start);
+  }
+
+  /**
+   * As {@link #runPod(Owner, PodSpec, Instant)}; the containers' logs are kept under {@code pod}.
+   */
+  public PodRun runPod(Owner owner, String pod, PodSpec spec, Instant start) throws IOException {
     JobPlan plan;
     try {
       plan = parsePod(owner, spec, spec.getActiveDeadlineSeconds());
@@ -287,7 +300,7 @@ public final class KanikoStandIn implements AutoCloseable {
           owner.namespace() + "/" + owner.name() + ": stand-in: unsupported " + u.getMessage());
       throw u;
     }
-    return runPlan(owner, plan, start);
+    return runPlan(owner, pod, plan, start);
   }
 
   /** Whose pod this is: namespace and the Job (mock tier) or Pod (node agent) name. */
@@ -304,9 +317,10 @@ public final class KanikoStandIn implements AutoCloseable {
    * Runs a pod the kubelet's way: volumes laid out, init containers in order (stop at the first
    * failure), then the Kaniko containers; {@code activeDeadlineSeconds} from {@code start}.
    */
-  PodRun runPlan(Owner owner, JobPlan plan, Instant start) throws IOException {
+  PodRun runPlan(Owner owner, String pod, JobPlan plan, Instant start) throws IOException {
     String ns = owner.namespace();
     String name = owner.name();
+    logs.admit(ns, pod);
     Path dir = Files.createDirectories(workRoot.resolve(ns + "-" + name + "-" + System.nanoTime()));
     Map<String, Path> volumes = materialise(ns, plan, dir.resolve("volumes"));
 
@@ -319,7 +333,7 @@ public final class KanikoStandIn implements AutoCloseable {
             : start.plusSeconds(plan.activeDeadlineSeconds);
     boolean timedOut = false;
     for (ContainerPlan init : plan.initContainers) {
-      Outcome o = runInit(init, volumes, dir, remaining(deadline));
+      Outcome o = runInit(init, volumes, dir, remaining(deadline), logs.start(ns, pod, init.name));
       initStatuses.put(init.name, terminated(init, o));
       if (o.exitCode != 0) {
         ok = false;
@@ -329,7 +343,8 @@ public final class KanikoStandIn implements AutoCloseable {
     }
     if (ok) {
       for (ContainerPlan c : plan.containers) {
-        Outcome o = runKaniko(owner, c, volumes, dir, remaining(deadline));
+        Outcome o =
+            runKaniko(owner, c, volumes, dir, remaining(deadline), logs.start(ns, pod, c.name));
         statuses.put(c.name, terminated(c, o));
         ok &= o.exitCode == 0;
         timedOut |= o.timedOut;
@@ -620,7 +635,26 @@ public final class KanikoStandIn implements AutoCloseable {
 
   // ------------------------------------------------------------------ init container
 
-  private Outcome runInit(ContainerPlan c, Map<String, Path> volumes, Path dir, Duration timeout)
+  private Outcome runInit(
+      ContainerPlan c,
+      Map<String, Path> volumes,
+      Path dir,
+      Duration timeout,
+      ContainerLogs.Log output)
+      throws IOException {
+    try {
+      return runInitLogged(c, volumes, dir, timeout, output);
+    } finally {
+      output.finish();
+    }
+  }
+
+  private Outcome runInitLogged(
+      ContainerPlan c,
+      Map<String, Path> volumes,
+      Path dir,
+      Duration timeout,
+      ContainerLogs.Log output)
       throws IOException {
     Path root = dir.resolve("init-" + c.name + "-root");
     Files.createDirectories(root.resolve("bin"));
@@ -684,9 +718,11 @@ public final class KanikoStandIn implements AutoCloseable {
               env,
               null,
               List.of(
-                  "unshare", "--mount", "--propagation", "private", "sh", "-c", script.toString()));
+                  "unshare", "--mount", "--propagation", "private", "sh", "-c", script.toString()),
+              output::append);
       return new Outcome(r.exitCode(), null, r.output(), false);
     } catch (Proc.ProcException e) {
+      e.getMessage().lines().forEach(output::append);
       return new Outcome(137, null, e.getMessage(), true);
     }
   }
@@ -807,7 +843,28 @@ public final class KanikoStandIn implements AutoCloseable {
   }
 
   private Outcome runKaniko(
-      Owner job, ContainerPlan c, Map<String, Path> volumes, Path dir, Duration timeout)
+      Owner job,
+      ContainerPlan c,
+      Map<String, Path> volumes,
+      Path dir,
+      Duration timeout,
+      ContainerLogs.Log output)
+      throws IOException {
+    KanikoOutput log = new KanikoOutput(output);
+    try {
+      return runKanikoLogged(job, c, volumes, dir, timeout, log);
+    } finally {
+      log.finish();
+    }
+  }
+
+  private Outcome runKanikoLogged(
+      Owner job,
+      ContainerPlan c,
+      Map<String, Path> volumes,
+      Path dir,
+      Duration timeout,
+      KanikoOutput log)
       throws IOException {
     String where = "container " + c.name;
     KanikoArgs k;
@@ -815,9 +872,9 @@ public final class KanikoStandIn implements AutoCloseable {
       k = parseArgs(where, c.args);
     } catch (Unsupported u) {
       errors.add(job.namespace() + "/" + job.name() + ": stand-in: unsupported " + u.getMessage());
+      log.append("stand-in: unsupported " + u.getMessage());
       return new Outcome(1, null, "stand-in: unsupported " + u.getMessage(), false);
     }
-    StringBuilder log = new StringBuilder();
     Instant t0 = Instant.now();
     Path termination = dir.resolve(c.name + ".termination-log");
     Files.writeString(termination, "");
@@ -923,8 +980,7 @@ public final class KanikoStandIn implements AutoCloseable {
         bud.add("0");
       }
       bud.add(context.toString());
-      Proc.Result built = Proc.run(timeout, bud);
-      log.append(built.output());
+      Proc.Result built = Proc.run(timeout, null, Map.of(), null, bud, log::buildahLine);
       if (!built.ok()) {
         throw new BuildError("error building image: exit status " + built.exitCode());
       }
@@ -932,7 +988,9 @@ public final class KanikoStandIn implements AutoCloseable {
       String digest = null;
       try {
         for (String dest : k.destinations) {
+          log.info("Pushing image to " + dest);
           digest = push(c, volumes, k, localTag, dest, dir, log, timeout);
+          log.info("Pushed " + dest.replaceFirst(":[^:/]+$", "") + "@" + digest);
         }
       } finally {
         Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", localTag));
@@ -946,14 +1004,14 @@ public final class KanikoStandIn implements AutoCloseable {
       }
       exit = 0;
     } catch (BuildError e) {
-      log.append('\n').append(e.getMessage()).append('\n');
+      log.append(e.getMessage());
       exit = 1;
     } catch (Unsupported u) {
       errors.add(job.namespace() + "/" + job.name() + ": stand-in: unsupported " + u.getMessage());
       log.append("stand-in: unsupported ").append(u.getMessage());
       exit = 1;
     } catch (Proc.ProcException e) {
-      log.append('\n').append(e.getMessage()).append('\n');
+      log.append(e.getMessage());
       timedOut = e.getMessage().startsWith("command timed out");
       exit = timedOut ? 137 : 1;
     }
@@ -988,7 +1046,7 @@ public final class KanikoStandIn implements AutoCloseable {
       String localTag,
       String dest,
       Path dir,
-      StringBuilder log,
+      KanikoOutput log,
       Duration timeout)
       throws IOException {
     String host = registryHost(dest);
@@ -1018,7 +1076,7 @@ public final class KanikoStandIn implements AutoCloseable {
     cmd.add(localTag);
     cmd.add("docker://" + dest);
     Proc.Result r = Proc.run(timeout, cmd);
-    log.append(r.output().replace(creds == null ? "\u0000" : creds, "***"));
+    r.output().replace(creds == null ? "\u0000" : creds, "***").lines().forEach(log::buildahLine);
     if (!r.ok()) {
       throw new BuildError("error pushing image: failed to push to destination " + dest);
     }
@@ -1074,7 +1132,7 @@ public final class KanikoStandIn implements AutoCloseable {
   }
 
   private Path gitClone(
-      String spec, Map<String, String> env, Path dir, StringBuilder log, Duration timeout) {
+      String spec, Map<String, String> env, Path dir, KanikoOutput log, Duration timeout) {
     String[] parts = spec.split("#");
     String method = "http".equals(env.get("GIT_PULL_METHOD")) ? "http" : "https";
     String url = method + "://" + parts[0];
@@ -1124,7 +1182,7 @@ public final class KanikoStandIn implements AutoCloseable {
     return dir;
   }
 
-  private static void run(List<String> base, StringBuilder log, Duration timeout, String... args) {
+  private static void run(List<String> base, KanikoOutput log, Duration timeout, String... args) {
     Proc.Result r = Proc.run(timeout, concat(base, List.of(args)));
     log.append(r.output());
     if (!r.ok()) {

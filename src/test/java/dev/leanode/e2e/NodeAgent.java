@@ -3,8 +3,11 @@ package dev.leanode.e2e;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.DaemonEndpoint;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeDaemonEndpoints;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -53,6 +56,8 @@ public final class NodeAgent implements AutoCloseable {
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private SharedIndexInformer<Pod> informer;
+  private Path kubeletPki;
+  private KubeletLogServer logServer;
 
   public NodeAgent(KubernetesClient client, String nodeName, Path workRoot, Duration maxBuild) {
     this.client = client;
@@ -68,7 +73,12 @@ public final class NodeAgent implements AutoCloseable {
     var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build();
     String node = System.getenv().getOrDefault("LEANODE_TEST_NODE_NAME", "leanode-node");
     Path work = Path.of(args.length > 0 ? args[0] : "/tmp/leanode-ci/node-agent");
-    try (NodeAgent agent = new NodeAgent(client, node, work, Duration.ofMinutes(30)).start()) {
+    Path pki = Path.of(System.getenv().getOrDefault("LEANODE_TEST_CLUSTER_DIR", "")).resolve("pki");
+    NodeAgent configured = new NodeAgent(client, node, work, Duration.ofMinutes(30));
+    if (java.nio.file.Files.isRegularFile(pki.resolve("kubelet.crt"))) {
+      configured.servingLogs(pki);
+    }
+    try (NodeAgent agent = configured.start()) {
       LOG.infof("node agent running pods of node %s (work dir %s)", node, work);
       while (true) {
         Thread.sleep(Duration.ofSeconds(30).toMillis());
@@ -78,9 +88,21 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * Also answers the kubelet's log endpoint ({@link KubeletLogServer}, certificates from {@code
+   * pki}), so {@code kubectl logs} works through the API server.
+   */
+  public NodeAgent servingLogs(Path pki) {
+    this.kubeletPki = pki;
+    return this;
+  }
+
   /** Marks the Node Ready and starts watching pods in every namespace. */
   public NodeAgent start() {
     Tools.requireRealBuildTools();
+    if (kubeletPki != null) {
+      logServer = new KubeletLogServer(runner.logs(), kubeletPki);
+    }
     markNodeReady();
     informer =
         client
@@ -101,6 +123,9 @@ public final class NodeAgent implements AutoCloseable {
                   @Override
                   public void onDelete(Pod pod, boolean unknownFinalState) {
                     // nothing left to stop: a deleted pod's build, if any, ends on its own
+                    runner
+                        .logs()
+                        .forget(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
                   }
                 });
     return this;
@@ -131,6 +156,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     executor.shutdownNow();
     runner.close();
+    if (logServer != null) {
+      logServer.close();
+    }
   }
 
   private void markNodeReady() {
@@ -153,6 +181,13 @@ public final class NodeAgent implements AutoCloseable {
                                   .withLastTransitionTime(now)
                                   .build()));
                   n.getStatus().setAddresses(List.of());
+                  if (logServer != null) {
+                    // where the API server dials the kubelet (pods/log)
+                    n.getStatus().setAddresses(List.of(new NodeAddress("127.0.0.1", "InternalIP")));
+                    n.getStatus()
+                        .setDaemonEndpoints(
+                            new NodeDaemonEndpoints(new DaemonEndpoint(logServer.port())));
+                  }
                   return n;
                 });
   }
@@ -226,7 +261,8 @@ public final class NodeAgent implements AutoCloseable {
       writeStatus(pod, s -> running(s, pod, start));
       KanikoStandIn.PodRun run;
       try {
-        run = runner.runPod(new KanikoStandIn.Owner(ns, ownerName(pod)), pod.getSpec(), start);
+        run =
+            runner.runPod(new KanikoStandIn.Owner(ns, ownerName(pod)), name, pod.getSpec(), start);
       } catch (KanikoStandIn.Unsupported u) {
         errors.add(ns + "/" + name + ": node agent: unsupported " + u.getMessage());
         writeStatus(pod, s -> refused(s, pod, "node agent: unsupported " + u.getMessage()));
