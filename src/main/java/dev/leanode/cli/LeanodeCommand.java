@@ -20,7 +20,12 @@ import picocli.CommandLine.Command;
       "Turns NodeAppImage resources into lean Node.js images built by Kaniko.",
       "Without a subcommand: runs the operator against the current kube context."
     },
-    subcommands = {RenderCommand.class, DockerfileCommand.class})
+    subcommands = {
+      RenderCommand.class,
+      DockerfileCommand.class,
+      LogsCommand.class,
+      GetCommand.class
+    })
 public class LeanodeCommand implements Runnable {
   @Inject Instance<Operator> operator;
 
