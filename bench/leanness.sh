@@ -40,6 +40,7 @@
 #        bench/leanness.sh --cleanup                remove the private store (base copy included)
 # Output: results TSV (BENCH_RESULTS, default /var/tmp/leanode-bench/results.tsv) and the table
 # between the leanness markers of docs/benchmarks.md (BENCH_OUT); the rest of the file is kept.
+#         and the bar chart docs/leanness-chart.svg (BENCH_CHART) drawn from the same results.
 # Needs: ./mvnw -B -q -ntp package -DskipTests && bash hack/registry.sh start && bash hack/base-image.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,7 @@ BASE=docker.io/library/node:22-alpine
 CA=/etc/ssl/certs/ca-certificates.crt
 CA_IN_BUILD=/leanode/ca/ca.crt
 OUT="${BENCH_OUT:-$ROOT/docs/benchmarks.md}"
+CHART="${BENCH_CHART:-$ROOT/docs/leanness-chart.svg}"
 STATE="${BENCH_STATE:-/var/tmp/leanode-bench}"
 STORE="${BENCH_STORAGE_ROOT:-$STATE/storage}"
 RUNROOT="${BENCH_RUNROOT:-/run/leanode-bench}"
@@ -176,6 +178,15 @@ measure() { # $1 app, $2 variant, $3 Dockerfile, $4 context, $5 app source dir -
 
 short_reason_tsv() { sed -E 's/building at STEP "([^"]*)": checking on sources under "[^\t]*/\1: source path not found/'; }
 
+chart() { # results TSV -> $CHART, the README's picture (src/test/java/dev/leanode/bench/LeannessChart.java)
+  local classes="$ROOT/target/test-classes"
+  [[ -f "$classes/dev/leanode/bench/LeannessChart.class" ]] \
+    || { echo "needs the compiled chart writer: ./mvnw -B -q -ntp package -DskipTests" >&2; exit 1; }
+  # the same short reasons as the table, so the chart equals what LeannessChartTest makes of the table
+  short_reason_tsv <"$RESULTS" >"$STATE/results.short.tsv"
+  java -cp "$classes" dev.leanode.bench.LeannessChart --tsv "$STATE/results.short.tsv" "$CHART"
+}
+
 render() { # results TSV -> markdown between the markers of $OUT
   [[ -s "$RESULTS" ]] || { echo "no results in $RESULTS" >&2; exit 1; }
   local meta="$STATE/meta" t="$STATE/table.md"
@@ -248,6 +259,7 @@ render() { # results TSV -> markdown between the markers of $OUT
     { echo "# Benchmarks"; echo; echo "## Leanness"; echo; cat "$t"; [[ -f "$OUT" ]] && { echo; cat "$OUT"; }; } >"$OUT.new" && mv "$OUT.new" "$OUT"
   fi
   log "wrote $OUT"
+  chart
 }
 
 mode=run append=0
