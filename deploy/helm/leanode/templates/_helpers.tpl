@@ -99,6 +99,10 @@ watched namespace. The chart's tests compare these with the operator's generated
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# The running build's Kaniko log: where it is (the Building condition's message).
+- apiGroups: [""]
+  resources: ["pods/log"]
+  verbs: ["get"]
 # Push and git Secrets: read by name only (registry credentials, git credentials check).
 - apiGroups: [""]
   resources: ["secrets"]

@@ -18,6 +18,14 @@ import java.util.Optional;
  * where a cache may lag. Everything else in a reconciliation is a pure decision.
  */
 final class ClusterAccess {
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(ClusterAccess.class);
+
+  /**
+   * Enough for the last stage's lines of any build we have seen; a bound on what one read costs.
+   */
+  static final int LOG_TAIL_LINES = 2000;
+
   private final Context<NodeAppImage> ctx;
   private final KubernetesClient client;
   private final String namespace;
@@ -73,6 +81,38 @@ final class ClusterAccess {
       return cached;
     }
     return client.pods().inNamespace(namespace).withLabel("job-name", name).list().getItems();
+  }
+
+  /** The Job's newest pod that runs now (phase Running): the one whose log can still grow. */
+  Optional<Pod> runningPod(Job job) {
+    return pods(job).stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+        .max(java.util.Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()));
+  }
+
+  /**
+   * The end of a build container's log (the API server's {@code pods/log}), or empty when it cannot
+   * be read now: not started, pod gone, no permission. The progress it gives is a nicety, never a
+   * reason to fail a reconciliation.
+   */
+  Optional<String> logTail(Pod pod, String container) {
+    try {
+      return Optional.ofNullable(
+          client
+              .pods()
+              .inNamespace(namespace)
+              .withName(pod.getMetadata().getName())
+              .inContainer(container)
+              .withReadyWaitTimeout(0)
+              .tailingLines(LOG_TAIL_LINES)
+              .getLog());
+    } catch (KubernetesClientException e) {
+      LOG.debugf(
+          "no log of %s/%s %s yet: %s",
+          namespace, pod.getMetadata().getName(), container, e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /**

@@ -2,15 +2,18 @@ package dev.leanode.reconciler;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import dev.leanode.build.BuildLayout;
 import dev.leanode.build.BuildPlan;
 import dev.leanode.build.BuildState;
 import dev.leanode.build.ImageBuildRunner;
+import dev.leanode.build.KanikoBuildRunner;
 import dev.leanode.build.Labels;
 import dev.leanode.config.BuildSettings;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.metrics.BuildMetrics;
 import dev.leanode.observe.BuildInputsResolver;
 import dev.leanode.observe.BuildObserver;
+import dev.leanode.observe.BuildProgress;
 import dev.leanode.observe.ImageMeasurer;
 import dev.leanode.registry.RegistryClient;
 import dev.leanode.status.Reason;
@@ -61,6 +64,7 @@ import org.jboss.logging.Logger;
     apiGroups = "",
     resources = "pods",
     verbs = {"get", "list", "watch"})
+@RBACRule(apiGroups = "", resources = "pods/log", verbs = "get")
 @RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
 public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
@@ -76,6 +80,12 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   public static final String JOB_LOST_EVENT = EventPolicy.JOB_LOST;
 
   static final Duration QUEUE_RETRY = Duration.ofSeconds(10);
+
+  /**
+   * While a build runs, its log is read again this often for the progress in its Building
+   * condition: at most one status write per interval, not one per log line.
+   */
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
   /** After JOSDK's last retry of a failing reconciliation, look again this much later. */
   static final Duration ERROR_RETRY = Duration.ofMinutes(2);
@@ -193,7 +203,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     } else if (observation instanceof BuildObserver.Lost l) {
       return start(resource, cluster, status, plan, l.attempt()) ? l.eventMessage() : null;
     } else if (observation instanceof BuildObserver.Observed o) {
-      observed(resource, cluster, status, in, o);
+      observed(resource, cluster, status, in, o, job.orElseThrow());
     }
     return null;
   }
@@ -232,7 +242,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       ClusterAccess cluster,
       StatusAggregator status,
       BuildInputsResolver.Inputs in,
-      BuildObserver.Observed o) {
+      BuildObserver.Observed o,
+      Job job) {
     status.next().setBuild(o.build());
     if (o.state().phase() == BuildState.Phase.SUCCEEDED) {
       var m =
@@ -241,7 +252,19 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
           .ifPresent(bytes -> metrics.imageSize(resource.getMetadata().getNamespace(), bytes));
     } else {
       var verdict = BuildObserver.verdict(in.plan().name(), o.state(), o.build().getAttempt());
-      status.outcome(verdict.reason(), verdict.message(), null);
+      if (!o.state().phase().finished() && o.state().message() == null) {
+        // where the build is, from its log; while a pod runs (its log can grow) looked at again
+        // soon, and written only when it moved. Without a running pod, the pod's events wake us.
+        var pod = cluster.runningPod(job);
+        String log = pod.flatMap(p -> cluster.logTail(p, KanikoBuildRunner.CONTAINER)).orElse(null);
+        String dockerfile = in.plan().configMap().getData().get(BuildLayout.DOCKERFILE);
+        status.outcome(
+            verdict.reason(),
+            BuildProgress.message(verdict.message(), dockerfile, log, status.previousMessage()),
+            pod.isPresent() ? PROGRESS_INTERVAL : null);
+      } else {
+        status.outcome(verdict.reason(), verdict.message(), null);
+      }
     }
     queue.observed(o.state().phase().finished());
     Retention.beyond(cluster.jobs(), in.plan().name(), settings.keepJobs())

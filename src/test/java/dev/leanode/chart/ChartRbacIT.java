@@ -53,6 +53,8 @@ class ChartRbacIT {
           "|pods|get",
           "|pods|list",
           "|pods|watch",
+          // the running build's Kaniko log, for the progress in the Building condition
+          "|pods/log|get",
           // push/git Secrets, read by name
           "|secrets|get",
           // core/v1 Events on NodeAppImages
@@ -96,7 +98,9 @@ class ChartRbacIT {
     assertThat(rbac.allows("create", "leanode.dev", "nodeappimages", "apps")).isFalse();
     assertThat(rbac.allows("patch", "leanode.dev", "nodeappimages", "apps")).isFalse();
     assertThat(rbac.allows("list", "", "secrets", "apps")).as("no secret listing").isFalse();
-    assertThat(rbac.allows("get", "", "pods/log", "apps")).isFalse();
+    assertThat(rbac.allows("get", "", "pods/log", "apps")).isTrue();
+    assertThat(rbac.allows("create", "", "pods/log", "apps")).isFalse();
+    assertThat(rbac.allows("get", "", "pods/exec", "apps")).isFalse();
     assertThat(rbac.allows("update", "", "configmaps", "apps")).isFalse();
     assertThat(rbac.allows("delete", "leanode.dev", "nodeappimages", "apps")).isFalse();
     assertThat(rbac.allows("get", "apiextensions.k8s.io", "customresourcedefinitions", null))
