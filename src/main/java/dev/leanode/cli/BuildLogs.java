@@ -107,7 +107,7 @@ final class BuildLogs {
           "==> " + pod.getMetadata().getName() + " " + kind(pod, c) + " " + c.getName() + " <==");
       notes.flush();
       if (!printContainer(pod.getMetadata().getName(), c.getName(), follow, out)) {
-        notes.println("(container " + c.getName() + " did not run)");
+        notes.println("(container " + c.getName() + " has not run)");
         notes.flush();
         break;
       }

@@ -56,6 +56,26 @@ class LeanodeLogsIT extends OnRealCluster {
     assertThat(again.exitCode()).isZero();
     assertThat(again.output()).contains(out.substring(pushed, out.indexOf('\n', pushed)));
 
+    // leanode get: the same resource as a table and as JSON
+    Proc.Result table = leanode("get", "-n", ns);
+    assertThat(table.exitCode()).as(table.output()).isZero();
+    List<String> rows = table.output().strip().lines().toList();
+    assertThat(rows.get(0))
+        .startsWith("NAME")
+        .contains("READY", "IMAGE", "SIZE", "SAVED", "LAST BUILD", "AGE");
+    assertThat(rows.get(1))
+        .startsWith("follow-me")
+        .contains("True", image, r.getStatus().getOutput().getSize())
+        .containsPattern("\\d+s");
+    Proc.Result json = leanode("get", "follow-me", "-n", ns, "-o", "json");
+    assertThat(json.exitCode()).as(json.output()).isZero();
+    var summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.output());
+    assertThat(summary.path("sizeBytes").asLong())
+        .isEqualTo(r.getStatus().getOutput().getSizeBytes());
+    assertThat(summary.path("digest").asText()).isEqualTo(r.getStatus().getOutput().getDigest());
+    assertThat(summary.path("ready").asText()).isEqualTo("True");
+    assertThat(summary.path("lastBuildSeconds").asLong()).isPositive();
+
     // the Job and its pod go (TTL or retention do this): the status tells what happened
     client
         .batch()
