@@ -144,7 +144,11 @@ start_etcd() {
 }
 
 start_apiserver() {
-  pid_alive kube-apiserver && return
+  if pid_alive kube-apiserver; then
+    tr '\0' ' ' <"/proc/$(cat "$DIR/kube-apiserver.pid")/cmdline" | grep -q -- --kubelet-client-certificate \
+      || log "kube-apiserver runs without the kubelet client flags (started before they existed): 'cluster.sh stop && cluster.sh start' enables kubectl logs"
+    return
+  fi
   # --endpoint-reconciler-type=none: the 'kubernetes' Service's endpoint would be 127.0.0.1,
   # which Endpoints validation refuses (loopback); nothing here dials the Service's IP.
   spawn kube-apiserver "$1/kube-apiserver" \
