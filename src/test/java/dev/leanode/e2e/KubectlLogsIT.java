@@ -82,6 +82,19 @@ class KubectlLogsIT extends OnRealCluster {
     assertThat(stamped.output().strip().lines().toList())
         .hasSize(3)
         .allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z .*"));
+    Proc.Result limited =
+        install.cp.kubectl("logs", "-n", ns, name, "-c", "kaniko", "--limit-bytes=25");
+    assertThat(limited.output()).hasSize(25).isEqualTo(followed.output().substring(0, 25));
+    assertThat(install.cp.kubectl("logs", "-n", ns, name, "-c", "kaniko", "--since=1h").output())
+        .isEqualTo(followed.output());
+    assertThat(
+            install
+                .cp
+                .kubectl(
+                    "logs", "-n", ns, name, "-c", "kaniko", "--since-time=2999-01-01T00:00:00Z")
+                .output())
+        .as("nothing written after a future time")
+        .isEmpty();
     assertThat(install.cp.kubectl("logs", "-n", ns, name, "-c", "prepare-context").exitCode())
         .isZero();
     assertThat(install.cp.kubectl("logs", "-n", ns, name, "-c", "no-such").output())
