@@ -211,7 +211,11 @@ class HelmInstallIT {
     return r.body();
   }
 
-  NodeAppImage applySeed(String name) throws Exception {
+  void applySeed(String name) throws Exception {
+    applySeed(appNs, name);
+  }
+
+  void applySeed(String ns, String name) throws Exception {
     String yaml =
         """
         apiVersion: leanode.dev/v1alpha1
@@ -227,11 +231,10 @@ class HelmInstallIT {
           app: {port: 3000}
           output: {image: "%s", insecure: true, pushSecretRef: {name: regcred}}
         """
-            .formatted(name, Tools.AUTH_REGISTRY + "/" + appNs + "/" + name + ":1");
+            .formatted(name, Tools.AUTH_REGISTRY + "/" + ns + "/" + name + ":1");
     Path f = Files.createTempFile("nai", ".yaml");
     Files.writeString(f, yaml);
-    cp.kubectl("apply", "-n", appNs, "-f", f.toString()).check();
-    return null;
+    cp.kubectl("apply", "-n", ns, "-f", f.toString()).check();
   }
 
   String awaitReady(String name) {
@@ -388,8 +391,24 @@ class HelmInstallIT {
         .until(
             () ->
                 cp.admin().batch().v1().jobs().inNamespace(appNs).list().getItems().stream()
-                    .anyMatch(j -> j.getStatus() != null && Integer.valueOf(1).equals(j.getStatus().getActive())));
-    String job = cp.admin().batch().v1().jobs().inNamespace(appNs).list().getItems().get(0).getMetadata().getName();
+                    .anyMatch(
+                        j ->
+                            j.getStatus() != null
+                                && Integer.valueOf(1).equals(j.getStatus().getActive())));
+    // only the leader reconciles: the standby has its informers warm but started no build
+    assertThat(buildsStarted(leader)).as("leader's leanode_builds_started_total").isEqualTo(1);
+    assertThat(buildsStarted(standby)).as("standby's leanode_builds_started_total").isZero();
+    String job =
+        cp.admin()
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(appNs)
+            .list()
+            .getItems()
+            .get(0)
+            .getMetadata()
+            .getName();
     Instant stop = Instant.now();
     cp.admin().pods().inNamespace(releaseNs).withName(leader).delete();
     await("the standby " + standby + " holds the Lease")
@@ -397,7 +416,9 @@ class HelmInstallIT {
         .pollInterval(Duration.ofMillis(250))
         .until(() -> standby.equals(lease(cp, releaseNs).getSpec().getHolderIdentity()));
     Duration failover = Duration.between(stop, Instant.now());
-    System.out.printf("leader %s deleted mid-build -> %s holds the Lease after %.1f s%n", leader, standby, failover.toMillis() / 1000.0);
+    System.out.printf(
+        "leader %s deleted mid-build -> %s holds the Lease after %.1f s%n",
+        leader, standby, failover.toMillis() / 1000.0);
 
     awaitReady("seed");
     assertThat(cp.admin().batch().v1().jobs().inNamespace(appNs).list().getItems())
@@ -407,6 +428,47 @@ class HelmInstallIT {
     assertThat(agent.builds().stream().filter(b -> b.namespace().equals(appNs)).count())
         .as("builds run by the node agent")
         .isEqualTo(1);
+  }
+
+  /** The chart's other variant: watchNamespaces, Roles instead of a ClusterRole. */
+  @Test
+  void watchNamespacesVariant() throws Exception {
+    String other = cp.newNamespace("helmother");
+    try {
+      cp.createPushSecret(other);
+      Instant t0 = install(values(Map.of("watchNamespaces[0]", appNs)));
+      awaitAvailable(t0, 1);
+      assertThat(cp.admin().rbac().clusterRoleBindings().list().getItems())
+          .noneMatch(b -> b.getMetadata().getName().startsWith(RELEASE));
+      applySeed(other, "seed");
+      applySeed("seed");
+      awaitReady("seed");
+      assertThat(
+              cp.admin()
+                  .resources(NodeAppImage.class)
+                  .inNamespace(other)
+                  .withName("seed")
+                  .get()
+                  .getStatus())
+          .as("a NodeAppImage outside watchNamespaces is left alone")
+          .isNull();
+      assertThat(cp.admin().batch().v1().jobs().inNamespace(other).list().getItems()).isEmpty();
+    } finally {
+      cp.deleteNamespace(other);
+    }
+  }
+
+  /** leanode_builds_started_total of one operator pod (0 when the counter has no sample yet). */
+  long buildsStarted(String pod) throws Exception {
+    String ip = cp.admin().pods().inNamespace(releaseNs).withName(pod).get().getStatus().getPodIP();
+    var m =
+        Pattern.compile("(?m)^leanode_builds_started_total(?:\\{[^}]*\\})? ([0-9.]+)")
+            .matcher(get("http://" + ip + ":8080/q/metrics"));
+    long n = 0;
+    while (m.find()) {
+      n += (long) Double.parseDouble(m.group(1));
+    }
+    return n;
   }
 
   static Lease lease(ControlPlane cp, String ns) {

@@ -114,12 +114,12 @@ public final class PodmanPodRunner implements AutoCloseable {
             .toList();
   }
 
-  /** Whether this runner (rather than the build stand-in) runs the pod: not a Job's pod. */
+  /** Whether this runner (rather than the build stand-in) runs the pod: any but a Job's pod. */
   public static boolean owns(Pod pod) {
     var owners = pod.getMetadata().getOwnerReferences();
-    return owners != null
-        && owners.stream()
-            .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && !"Job".equals(o.getKind()));
+    return owners == null
+        || owners.stream()
+            .noneMatch(o -> Boolean.TRUE.equals(o.getController()) && "Job".equals(o.getKind()));
   }
 
   public List<String> errors() {
