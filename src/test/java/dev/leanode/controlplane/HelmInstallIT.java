@@ -409,8 +409,12 @@ class HelmInstallIT {
             .get(0)
             .getMetadata()
             .getName();
+    var atStop = cp.admin().batch().v1().jobs().inNamespace(appNs).withName(job).get().getStatus();
     Instant stop = Instant.now();
     cp.admin().pods().inNamespace(releaseNs).withName(leader).delete();
+    assertThat(atStop.getSucceeded() == null || atStop.getSucceeded() == 0)
+        .as("the build still ran when the leader went: %s", atStop)
+        .isTrue();
     await("the standby " + standby + " holds the Lease")
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
