@@ -2,7 +2,7 @@
 # A real Kubernetes control plane on loopback, built from Go modules (hack/k8s/build.sh):
 # etcd, kube-apiserver (RBAC, service-account token issuing, its own serving certificate) and
 # kube-controller-manager (job, garbage-collector, ttl-after-finished, serviceaccount,
-# serviceaccount-token, namespace, root-ca-publisher), one Node object for the test node agent
+# serviceaccount-token, namespace, root-ca-publisher, deployment, replicaset), one Node object for the test node agent
 # (src/test/java/dev/leanode/cluster/NodeAgent.java), and the local registries (hack/registry.sh).
 # There is no kubelet and no scheduler: the node agent binds and runs pods (test code).
 #
@@ -169,13 +169,24 @@ start_apiserver() {
 }
 
 start_kcm() {
-  pid_alive kube-controller-manager && return
-  # Only the controllers a build needs. nodelifecycle stays off: the node agent keeps its Node
-  # Ready, but a controller that evicts pods from a node without a kubelet would be a test of
-  # the harness, not of Leanode.
+  # Only the controllers a build and the chart's Deployment need (deployment + replicaset: the
+  # operator installed with helm). nodelifecycle stays off: the node agent keeps its Node Ready,
+  # but a controller that evicts pods from a node without a kubelet would be a test of the
+  # harness, not of Leanode.
   local controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller
   controllers+=,serviceaccount-controller,serviceaccount-token-controller,namespace-controller
-  controllers+=,root-ca-certificate-publisher-controller
+  controllers+=,root-ca-certificate-publisher-controller,deployment-controller,replicaset-controller
+  if pid_alive kube-controller-manager; then
+    # a running controller-manager of an older cluster.sh (other controllers): restart it
+    [[ "$(cat "$DIR/kcm.controllers" 2>/dev/null || true)" == "$controllers" ]] && return
+    local pid
+    pid=$(cat "$DIR/kube-controller-manager.pid")
+    log "kube-controller-manager: restarting with controllers $controllers"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  echo "$controllers" > "$DIR/kcm.controllers"
   spawn kube-controller-manager "$1/kube-controller-manager" \
     --kubeconfig="$DIR/kcm.kubeconfig" \
     --authentication-kubeconfig="$DIR/kcm.kubeconfig" --authorization-kubeconfig="$DIR/kcm.kubeconfig" \

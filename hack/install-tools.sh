@@ -22,9 +22,10 @@ declare -A TOOLS=(
   [jq]=jq
   [shellcheck]=shellcheck
   [openssl]=openssl
+  [iptables]=iptables
   [npm]=npm
 )
-PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl)
+PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl iptables)
 
 missing=()
 for cmd in "${!TOOLS[@]}"; do

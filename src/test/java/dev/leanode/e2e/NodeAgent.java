@@ -43,7 +43,8 @@ import org.jboss.logging.Logger;
  * Failed} with the reason in its container status, and in {@link #errors()}, which every test
  * asserts empty. Pods that get a deletion timestamp are removed with grace period 0 once nothing of
  * theirs runs any more, as the kubelet confirms a deletion (a running build is not killed: the
- * stand-in's processes have their own timeout, see {@link KanikoStandIn#ASSUMPTIONS}).
+ * stand-in's processes have their own timeout, see {@link KanikoStandIn#ASSUMPTIONS}). Pods of
+ * other controllers (a Deployment's) are run by {@link PodmanPodRunner}, as the kubelet would.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(NodeAgent.class);
@@ -51,6 +52,7 @@ public final class NodeAgent implements AutoCloseable {
   private final KubernetesClient client;
   private final String nodeName;
   private final KanikoStandIn runner;
+  private final PodmanPodRunner pods;
   private final ExecutorService executor = Executors.newFixedThreadPool(2);
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final Set<String> running = ConcurrentHashMap.newKeySet();
@@ -63,6 +65,7 @@ public final class NodeAgent implements AutoCloseable {
     this.client = client;
     this.nodeName = nodeName;
     this.runner = new KanikoStandIn(client, workRoot, maxBuild);
+    this.pods = new PodmanPodRunner(client, workRoot);
   }
 
   /**
@@ -126,6 +129,9 @@ public final class NodeAgent implements AutoCloseable {
                     runner
                         .logs()
                         .forget(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+                    if (PodmanPodRunner.owns(pod)) {
+                      pods.forget(pod);
+                    }
                   }
                 });
     return this;
@@ -135,7 +141,13 @@ public final class NodeAgent implements AutoCloseable {
   public List<String> errors() {
     List<String> all = new ArrayList<>(errors);
     all.addAll(runner.errors());
+    all.addAll(pods.errors());
     return all;
+  }
+
+  /** The runner of ordinary (non-Job) pods: which podman container runs a pod. */
+  public PodmanPodRunner pods() {
+    return pods;
   }
 
   /** Every Kaniko container the agent ran, in order. */
@@ -147,6 +159,7 @@ public final class NodeAgent implements AutoCloseable {
   public void forgetErrors(java.util.function.Predicate<String> which) {
     errors.removeIf(which);
     runner.forgetErrors(which);
+    pods.forgetErrors(which);
   }
 
   @Override
@@ -159,6 +172,7 @@ public final class NodeAgent implements AutoCloseable {
     if (logServer != null) {
       logServer.close();
     }
+    pods.close();
   }
 
   private void markNodeReady() {
@@ -196,6 +210,10 @@ public final class NodeAgent implements AutoCloseable {
     var md = pod.getMetadata();
     String key = md.getNamespace() + "/" + md.getName();
     try {
+      if (PodmanPodRunner.owns(pod) && nodeName.equals(pod.getSpec().getNodeName())) {
+        pods.sync(pod); // a Deployment's pod: run as the kubelet would, not as a build
+        return;
+      }
       if (md.getDeletionTimestamp() != null) {
         if (nodeName.equals(pod.getSpec().getNodeName()) && !running.contains(md.getUid())) {
           // the kubelet's confirmation that nothing of the pod runs any more
