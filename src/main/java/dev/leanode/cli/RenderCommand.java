@@ -78,6 +78,7 @@ public class RenderCommand implements Callable<Integer> {
       if (outputDir != null) {
         write(r);
         out.println("wrote " + outputDir.resolve("Dockerfile") + ", configmap.yaml, job.yaml");
+        out.println(unpinnedNote(r.baseImage()));
       } else {
         out.print(asStream(r));
       }
@@ -120,7 +121,8 @@ public class RenderCommand implements Callable<Integer> {
               : settings.defaultPushSecret();
       BuildPlan plan =
           runner.plan(new BuildRequest(resource, dockerfile, single, source, pushSecret, settings));
-      return new Rendered(dockerfile, single, plan, start);
+      return new Rendered(
+          dockerfile, single, plan, start, DockerfileGenerator.baseImage(s.getApp()));
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
@@ -196,6 +198,7 @@ public class RenderCommand implements Callable<Integer> {
     sb.append(
             "# Rendered offline by `leanode render`; ownerReferences[].uid is a placeholder for\n")
         .append("# the uid the API server assigns to the NodeAppImage.\n");
+    sb.append("# ").append(unpinnedNote(r.baseImage())).append('\n');
     sb.append("# Start command: ")
         .append(String.join(" ", r.start.command()))
         .append("\n#   from ")
@@ -213,5 +216,26 @@ public class RenderCommand implements Callable<Integer> {
   static final KubernetesSerialization YAML = new KubernetesSerialization();
   static final String PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000";
 
-  record Rendered(String dockerfile, String singleStage, BuildPlan plan, StartCommand start) {}
+  /**
+   * Offline there is no registry to ask: the rendered FROM lines keep the tag, and the user is told
+   * what the operator does differently.
+   */
+  static String unpinnedNote(String baseImage) {
+    if (baseImage.contains("@")) {
+      return "Base image: " + baseImage + " (pinned by the spec)";
+    }
+    return "Base image: "
+        + baseImage
+        + " is not pinned to a digest here (render works offline and asks no registry); the"
+        + " operator resolves the tag and writes FROM "
+        + baseImage
+        + "@sha256:..., so its Dockerfile, input hash and Job name differ from these";
+  }
+
+  record Rendered(
+      String dockerfile,
+      String singleStage,
+      BuildPlan plan,
+      StartCommand start,
+      String baseImage) {}
 }
