@@ -51,22 +51,26 @@ public final class BuildHistory {
   /**
    * A build of {@code candidate}'s inputs (job, generation, commit, base digest, rebuild value)
    * starts: returns its trigger and puts its record first. The Job of the same inputs created again
-   * (it was lost) keeps its record and trigger; a build still running for other inputs is
-   * Superseded.
+   * while its record still runs (the Job was lost) keeps its record and trigger; the same inputs
+   * built again after their build ended (resumed after spec.suspend, say) are a new record. A build
+   * still running for other inputs is Superseded.
    */
   public static Trigger started(NodeAppImageStatus next, BuildRecord candidate, int max) {
     List<BuildRecord> history =
         next.getHistory() == null ? new ArrayList<>() : new ArrayList<>(next.getHistory());
     Optional<BuildRecord> same =
-        history.stream().filter(r -> Objects.equals(r.getJob(), candidate.getJob())).findFirst();
+        history.stream()
+            .filter(r -> Objects.equals(r.getJob(), candidate.getJob()))
+            .filter(r -> Outcome.RUNNING.value().equals(r.getOutcome()))
+            .filter(r -> Trigger.of(r.getTrigger()).isPresent())
+            .findFirst();
     BuildRecord record;
     Trigger trigger;
-    if (same.isPresent() && Trigger.of(same.get().getTrigger()).isPresent()) {
+    if (same.isPresent()) {
       record = same.get();
       trigger = Trigger.of(record.getTrigger()).orElseThrow();
       history.remove(record);
     } else {
-      same.ifPresent(history::remove);
       trigger =
           history.isEmpty() && next.getBuild() != null
               // built before history was kept (an operator upgrade): not a new resource
@@ -123,6 +127,7 @@ public final class BuildHistory {
         r.setDigest(next.getOutput().getDigest());
         r.setSizeBytes(next.getOutput().getSizeBytes());
       }
+      return; // the newest record of this Job: an older one (same inputs) has ended already
     }
   }
 

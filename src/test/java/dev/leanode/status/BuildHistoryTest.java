@@ -91,6 +91,23 @@ class BuildHistoryTest {
   }
 
   @Test
+  void theSameInputsBuiltAgainAfterTheirBuildEndedAreANewRecord() {
+    var status = new NodeAppImageStatus();
+    BuildHistory.started(status, rec("a-1", 1, "c1", "d1", null), 3);
+    BuildHistory.suspended(status, "a-1", Instant.parse("2026-12-02T07:02:00Z"));
+    assertThat(BuildHistory.started(status, rec("a-1", 3, "c1", "d1", null), 3))
+        .isEqualTo(Trigger.SPEC_CHANGED);
+    var build = new NodeAppImageStatus.BuildStatus();
+    build.setJob("a-1");
+    build.setCompletionTime("2026-12-02T07:05:00Z");
+    status.setBuild(build);
+    BuildHistory.update(status, Reason.BUILD_SUCCEEDED);
+    assertThat(status.getHistory())
+        .extracting(BuildRecord::getOutcome)
+        .containsExactly("Succeeded", "Suspended");
+  }
+
+  @Test
   void aSuspendedBuildEndsSuspended() {
     var status = new NodeAppImageStatus();
     BuildHistory.started(status, rec("a-1", 1, "c1", "d1", null), 3);
