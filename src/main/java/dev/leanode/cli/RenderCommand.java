@@ -61,6 +61,13 @@ public class RenderCommand implements Callable<Integer> {
       description = "For git sources: build this commit instead of resolving the revision")
   String commit;
 
+  @Option(
+      names = "--base-digest",
+      description =
+          "Pin every FROM to this digest of the base image (sha256:...), as the operator does after"
+              + " asking the registry; without it the tag is kept (render asks no registry)")
+  String baseDigest;
+
   @Spec CommandSpec spec;
 
   @Inject BuildSettings settings;
@@ -106,9 +113,13 @@ public class RenderCommand implements Callable<Integer> {
     }
     ResolvedSource source = resolve(s);
     StartCommand start = start(s, source);
+    if (baseDigest != null && !baseDigest.matches("sha256:[0-9a-f]{64}")) {
+      throw new CliException("--base-digest: must be sha256:<64 lowercase hex>");
+    }
     var options =
         new DockerfileOptions(
-            settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null);
+            settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null,
+            baseDigest);
     try {
       String dockerfile = generator.generate(s.getApp(), options, start);
       String single =
@@ -121,8 +132,9 @@ public class RenderCommand implements Callable<Integer> {
               : settings.defaultPushSecret();
       BuildPlan plan =
           runner.plan(new BuildRequest(resource, dockerfile, single, source, pushSecret, settings));
+      String base = DockerfileGenerator.baseImage(s.getApp());
       return new Rendered(
-          dockerfile, single, plan, start, DockerfileGenerator.baseImage(s.getApp()));
+          dockerfile, single, plan, start, baseDigest == null ? base : base + "@" + baseDigest);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
@@ -222,14 +234,15 @@ public class RenderCommand implements Callable<Integer> {
    */
   static String unpinnedNote(String baseImage) {
     if (baseImage.contains("@")) {
-      return "Base image: " + baseImage + " (pinned by the spec)";
+      return "Base image: " + baseImage + " (pinned)";
     }
     return "Base image: "
         + baseImage
         + " is not pinned to a digest here (render works offline and asks no registry); the"
         + " operator resolves the tag and writes FROM "
         + baseImage
-        + "@sha256:..., so its Dockerfile, input hash and Job name differ from these";
+        + "@sha256:..., so its Dockerfile, input hash and Job name differ from these (pass"
+        + " --base-digest to render them exactly)";
   }
 
   record Rendered(

@@ -49,14 +49,18 @@ final class Suspension {
       // an unfinished build left in status.build would be taken for a lost Job on resume
       status.next().setBuild(null);
     }
-    status.outcome(
-        Reason.SUSPENDED,
-        deleted.isEmpty()
-            ? "spec.suspend is true: no build starts until it is false"
-            : "spec.suspend is true: deleted build Job "
-                + String.join(", ", deleted)
-                + "; no build starts until it is false",
-        null);
+    String message;
+    if (!deleted.isEmpty()) {
+      message =
+          "spec.suspend is true: deleted build Job "
+              + String.join(", ", deleted)
+              + "; no build starts until it is false";
+    } else if (status.previousReason().orElse(null) == Reason.SUSPENDED) {
+      message = status.previousMessage(); // the Job's deletion event must not reword it
+    } else {
+      message = "spec.suspend is true: no build starts until it is false";
+    }
+    status.outcome(Reason.SUSPENDED, message, null);
     return deleted;
   }
 }
