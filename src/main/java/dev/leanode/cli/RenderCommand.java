@@ -61,6 +61,13 @@ public class RenderCommand implements Callable<Integer> {
       description = "For git sources: build this commit instead of resolving the revision")
   String commit;
 
+  @Option(
+      names = "--base-digest",
+      description =
+          "Pin every FROM to this digest of the base image (sha256:...), as the operator does after"
+              + " asking the registry; without it the tag is kept (render asks no registry)")
+  String baseDigest;
+
   @Spec CommandSpec spec;
 
   @Inject BuildSettings settings;
@@ -78,6 +85,7 @@ public class RenderCommand implements Callable<Integer> {
       if (outputDir != null) {
         write(r);
         out.println("wrote " + outputDir.resolve("Dockerfile") + ", configmap.yaml, job.yaml");
+        out.println(unpinnedNote(r.baseImage()));
       } else {
         out.print(asStream(r));
       }
@@ -105,9 +113,13 @@ public class RenderCommand implements Callable<Integer> {
     }
     ResolvedSource source = resolve(s);
     StartCommand start = start(s, source);
+    if (baseDigest != null && !baseDigest.matches("sha256:[0-9a-f]{64}")) {
+      throw new CliException("--base-digest: must be sha256:<64 lowercase hex>");
+    }
     var options =
         new DockerfileOptions(
-            settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null);
+            settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null,
+            baseDigest);
     try {
       String dockerfile = generator.generate(s.getApp(), options, start);
       String single =
@@ -120,7 +132,9 @@ public class RenderCommand implements Callable<Integer> {
               : settings.defaultPushSecret();
       BuildPlan plan =
           runner.plan(new BuildRequest(resource, dockerfile, single, source, pushSecret, settings));
-      return new Rendered(dockerfile, single, plan, start);
+      String base = DockerfileGenerator.baseImage(s.getApp());
+      return new Rendered(
+          dockerfile, single, plan, start, baseDigest == null ? base : base + "@" + baseDigest);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }
@@ -196,6 +210,7 @@ public class RenderCommand implements Callable<Integer> {
     sb.append(
             "# Rendered offline by `leanode render`; ownerReferences[].uid is a placeholder for\n")
         .append("# the uid the API server assigns to the NodeAppImage.\n");
+    sb.append("# ").append(unpinnedNote(r.baseImage())).append('\n');
     sb.append("# Start command: ")
         .append(String.join(" ", r.start.command()))
         .append("\n#   from ")
@@ -213,5 +228,27 @@ public class RenderCommand implements Callable<Integer> {
   static final KubernetesSerialization YAML = new KubernetesSerialization();
   static final String PLACEHOLDER_UID = "00000000-0000-0000-0000-000000000000";
 
-  record Rendered(String dockerfile, String singleStage, BuildPlan plan, StartCommand start) {}
+  /**
+   * Offline there is no registry to ask: the rendered FROM lines keep the tag, and the user is told
+   * what the operator does differently.
+   */
+  static String unpinnedNote(String baseImage) {
+    if (baseImage.contains("@")) {
+      return "Base image: " + baseImage + " (pinned)";
+    }
+    return "Base image: "
+        + baseImage
+        + " is not pinned to a digest here (render works offline and asks no registry); the"
+        + " operator resolves the tag and writes FROM "
+        + baseImage
+        + "@sha256:..., so its Dockerfile, input hash and Job name differ from these (pass"
+        + " --base-digest to render them exactly)";
+  }
+
+  record Rendered(
+      String dockerfile,
+      String singleStage,
+      BuildPlan plan,
+      StartCommand start,
+      String baseImage) {}
 }

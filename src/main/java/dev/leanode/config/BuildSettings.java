@@ -22,7 +22,10 @@ import java.util.regex.Pattern;
  * @param defaultPushSecret push secret name used when output.pushSecretRef is unset; may be null
  * @param maxConcurrentBuilds operator-wide limit of running build Jobs; 0 = unlimited
  * @param registryMirrors pull-through mirrors of Docker Hub, tried in order before it ({@code
- *     host[:port][/path]}, no scheme); each becomes one {@code --registry-mirror=} flag
+ *     host[:port][/path]}, no scheme); each becomes one {@code --registry-mirror=} flag; the
+ *     operator reads Docker Hub base images' digests through them too
+ * @param baseImagePollInterval how often a base image's tag is resolved to a digest again
+ *     (baseImagePolicy track); one answer serves every resource with that base image meanwhile
  */
 public record BuildSettings(
     String kanikoImage,
@@ -34,7 +37,10 @@ public record BuildSettings(
     int keepJobs,
     String defaultPushSecret,
     int maxConcurrentBuilds,
-    List<String> registryMirrors) {
+    List<String> registryMirrors,
+    Duration baseImagePollInterval) {
+
+  public static final Duration DEFAULT_BASE_IMAGE_POLL_INTERVAL = Duration.ofMinutes(10);
 
   public static final String DEFAULT_KANIKO_IMAGE = "ghcr.io/osscontainertools/kaniko:v1.28.3";
   public static final String DEFAULT_CONTEXT_INIT_IMAGE = "busybox:1.37.0";
@@ -46,6 +52,13 @@ public record BuildSettings(
     caBundlePem = caBundlePem == null ? Optional.empty() : caBundlePem.filter(s -> !s.isBlank());
     registryMirrors = registryMirrors == null ? List.of() : List.copyOf(registryMirrors);
     registryMirrors.forEach(BuildSettings::checkMirror);
+    baseImagePollInterval =
+        baseImagePollInterval == null ? DEFAULT_BASE_IMAGE_POLL_INTERVAL : baseImagePollInterval;
+    if (baseImagePollInterval.isNegative() || baseImagePollInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "leanode.build.base-image-poll-interval: must be longer than 0s, got "
+              + baseImagePollInterval);
+    }
   }
 
   /**
@@ -83,7 +96,8 @@ public record BuildSettings(
         3,
         null,
         0,
-        List.of());
+        List.of(),
+        DEFAULT_BASE_IMAGE_POLL_INTERVAL);
   }
 
   public BuildSettings withCaBundlePem(String pem) {
@@ -97,7 +111,8 @@ public record BuildSettings(
         keepJobs,
         defaultPushSecret,
         maxConcurrentBuilds,
-        registryMirrors);
+        registryMirrors,
+        baseImagePollInterval);
   }
 
   public BuildSettings withKanikoImage(String image) {
@@ -111,7 +126,8 @@ public record BuildSettings(
         keepJobs,
         defaultPushSecret,
         maxConcurrentBuilds,
-        registryMirrors);
+        registryMirrors,
+        baseImagePollInterval);
   }
 
   public BuildSettings withMaxConcurrentBuilds(int max) {
@@ -125,7 +141,8 @@ public record BuildSettings(
         keepJobs,
         defaultPushSecret,
         max,
-        registryMirrors);
+        registryMirrors,
+        baseImagePollInterval);
   }
 
   public BuildSettings withRegistryMirrors(List<String> mirrors) {
@@ -139,6 +156,22 @@ public record BuildSettings(
         keepJobs,
         defaultPushSecret,
         maxConcurrentBuilds,
-        mirrors);
+        mirrors,
+        baseImagePollInterval);
+  }
+
+  public BuildSettings withBaseImagePollInterval(Duration interval) {
+    return new BuildSettings(
+        kanikoImage,
+        contextInitImage,
+        defaultTimeout,
+        defaultCache,
+        caBundlePem,
+        ttlSecondsAfterFinished,
+        keepJobs,
+        defaultPushSecret,
+        maxConcurrentBuilds,
+        registryMirrors,
+        interval);
   }
 }

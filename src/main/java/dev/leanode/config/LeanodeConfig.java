@@ -71,5 +71,12 @@ public interface LeanodeConfig {
      * order for base images before Docker Hub; empty: Docker Hub only.
      */
     Optional<List<String>> registryMirrors();
+
+    /**
+     * How often a base image's tag is resolved to a digest again (spec.build.baseImagePolicy
+     * track); a new digest rebuilds. One answer serves every resource with that base meanwhile.
+     */
+    @WithDefault("10m")
+    Duration baseImagePollInterval();
   }
 }

@@ -30,7 +30,8 @@ public class SettingsProducer {
         b.keepJobs(),
         b.defaultPushSecret().orElse(null),
         b.maxConcurrentBuilds(),
-        b.registryMirrors().orElse(java.util.List.of()));
+        b.registryMirrors().orElse(java.util.List.of()),
+        b.baseImagePollInterval());
   }
 
   /** Read once at start-up: a missing or empty bundle is a configuration error, said loudly. */

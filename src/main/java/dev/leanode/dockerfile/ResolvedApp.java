@@ -68,8 +68,13 @@ record ResolvedApp(
     if ((script == null || script.isEmpty()) && start.buildScript() != null) {
       script = start.buildScript();
     }
+    String base = DockerfileGenerator.baseImage(app);
+    String digest = options == null ? null : options.baseImageDigest();
+    if (digest != null && !base.contains("@")) {
+      base = base + "@" + digest;
+    }
     return new ResolvedApp(
-        DockerfileGenerator.baseImage(app),
+        base,
         app.getPackageManager() == null ? PackageManager.AUTO : app.getPackageManager(),
         script != null && !script.isEmpty(),
         script,

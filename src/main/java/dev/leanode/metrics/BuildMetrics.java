@@ -16,27 +16,30 @@ public class BuildMetrics {
     this.registry = registry;
   }
 
-  /** A build Job was created. */
-  public void buildStarted(String namespace) {
+  /** A build Job was created; trigger says why (Created, NewCommit, …). */
+  public void buildStarted(String namespace, String trigger) {
     Counter.builder("leanode_builds_started")
-        .description("Build Jobs created")
+        .description("Build Jobs created, by trigger")
         .tag("namespace", namespace)
+        .tag("trigger", trigger)
         .register(registry)
         .increment();
   }
 
-  /** A build Job finished; outcome is succeeded, failed or timed_out. */
-  public void buildFinished(String namespace, String outcome, Duration duration) {
+  /** A build Job finished; outcome is succeeded, failed or timed_out; trigger as started. */
+  public void buildFinished(String namespace, String outcome, String trigger, Duration duration) {
     Counter.builder("leanode_builds_finished")
-        .description("Build Jobs finished, by outcome")
+        .description("Build Jobs finished, by outcome and trigger")
         .tag("namespace", namespace)
         .tag("outcome", outcome)
+        .tag("trigger", trigger)
         .register(registry)
         .increment();
     if (duration != null) {
       Timer.builder("leanode_build_duration")
           .description("Wall time of build Jobs")
           .tag("outcome", outcome)
+          .tag("trigger", trigger)
           .register(registry)
           .record(duration);
     }

@@ -53,8 +53,21 @@ public final class BuildInputsResolver {
   /** An unreachable git remote is asked again this much later. */
   public static final Duration SOURCE_RETRY = Duration.ofMinutes(1);
 
-  /** A git revision that may move (a branch, a tag) is resolved again this often. */
-  public static final Duration GIT_POLL = Duration.ofMinutes(5);
+  /** A git revision that may move (a branch, a tag) is resolved again this often by default. */
+  public static final Duration GIT_POLL = PollSchedule.DEFAULT_GIT_POLL;
+
+  /** An unresolvable base image is asked again this much later. */
+  public static final Duration BASE_IMAGE_RETRY = Duration.ofMinutes(1);
+
+  /** Resolves the base image's tag to a digest (in production: {@link BaseImageResolver}). */
+  @FunctionalInterface
+  public interface BaseImages {
+    BaseImageResolver.Result resolve(
+        NodeAppImageSpec spec,
+        NodeAppImageStatus.BaseImageStatus previous,
+        Optional<String> dockerConfigJson,
+        boolean insecure);
+  }
 
   /** Reads a Secret of the resource's namespace by name; empty when there is none. */
   @FunctionalInterface
@@ -88,6 +101,9 @@ public final class BuildInputsResolver {
    * @param dockerConfigJson the push secret's config.json, to read the size back
    * @param git whether the source is a git revision that may move (look again later)
    * @param start the start command the Dockerfile runs, and why
+   * @param baseImage the base image and the digest every FROM is pinned to
+   * @param polls how often to look again at what may move: the git revision (its pollInterval), the
+   *     base image's tag (track: the operator's interval)
    */
   public record Inputs(
       BuildPlan plan,
@@ -95,13 +111,24 @@ public final class BuildInputsResolver {
       StartCommand start,
       NodeAppImageStatus.SourceStatus source,
       Optional<String> dockerConfigJson,
-      boolean git)
+      boolean git,
+      NodeAppImageStatus.BaseImageStatus baseImage,
+      List<Duration> polls)
       implements Resolution {
-    /** What the inputs put in the status: the Dockerfile, the source, when to look again. */
-    public void record(StatusAggregator status) {
-      if (git) {
-        status.retryAfter(GIT_POLL); // a branch may move: look again later
+    /**
+     * What the inputs put in the status: the Dockerfile, the source, the base image; and when to
+     * look again: at this resource's own slot ({@link PollSchedule}) of the shortest of its poll
+     * intervals, unless {@code poll} is false (a suspended resource polls nothing). One series of
+     * slots, not one per interval: each look resolves both the git revision (cached 30 s) and the
+     * base image (cached for its interval), so a second series would only add ls-remote calls.
+     */
+    public void record(StatusAggregator status, String key, java.time.Instant now, boolean poll) {
+      if (poll) {
+        polls.stream()
+            .min(Duration::compareTo)
+            .ifPresent(p -> status.retryAfter(PollSchedule.next(key, p, now)));
       }
+      status.next().setBaseImage(baseImage);
       status
           .next()
           .setDockerfile(
@@ -124,6 +151,7 @@ public final class BuildInputsResolver {
                 SECRET_BACKOFF.delay(
                     status.countAttempt(Reason.SECRET_NOT_FOUND, SECRET_BACKOFF.saturatesAt()));
             case SOURCE_UNAVAILABLE -> SOURCE_RETRY;
+            case BASE_IMAGE_UNAVAILABLE -> BASE_IMAGE_RETRY;
             default -> null;
           };
       status.outcome(reason, message, retry);
@@ -136,6 +164,7 @@ public final class BuildInputsResolver {
   private final ImageBuildRunner runner;
   private final GitResolver git;
   private final GitFiles gitFiles;
+  private final BaseImages baseImages;
 
   public BuildInputsResolver(
       BuildSettings settings,
@@ -143,8 +172,10 @@ public final class BuildInputsResolver {
       DockerfileGenerator generator,
       ImageBuildRunner runner,
       GitResolver git,
-      GitFiles gitFiles) {
+      GitFiles gitFiles,
+      BaseImages baseImages) {
     this.gitFiles = gitFiles;
+    this.baseImages = baseImages;
     this.settings = settings;
     this.validator = validator;
     this.generator = generator;
@@ -169,11 +200,23 @@ public final class BuildInputsResolver {
     Optional<String> dockerConfig = Optional.empty();
     if (pushSecretName != null) {
       Optional<Secret> pushSecret = secrets.read(pushSecretName);
-      var problem = dockerConfigProblem(namespace, pushSecretName, pushSecret);
+      var problem =
+          dockerConfigProblem(namespace, "spec.output.pushSecretRef", pushSecretName, pushSecret);
       if (problem != null) {
         return new Problem(Reason.SECRET_NOT_FOUND, problem);
       }
       dockerConfig = Optional.of(dockerConfigJson(pushSecret.orElseThrow()));
+    }
+    Optional<String> pullConfig = dockerConfig;
+    if (spec.getBuild() != null && spec.getBuild().getBaseImagePullSecretRef() != null) {
+      String name = spec.getBuild().getBaseImagePullSecretRef().getName();
+      Optional<Secret> pullSecret = secrets.read(name);
+      var problem =
+          dockerConfigProblem(namespace, "spec.build.baseImagePullSecretRef", name, pullSecret);
+      if (problem != null) {
+        return new Problem(Reason.SECRET_NOT_FOUND, problem);
+      }
+      pullConfig = Optional.of(dockerConfigJson(pullSecret.orElseThrow()));
     }
 
     ResolvedSource source;
@@ -212,7 +255,19 @@ public final class BuildInputsResolver {
       }
     }
 
-    var options = new DockerfileOptions(settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
+    var base =
+        baseImages.resolve(
+            spec,
+            resource.getStatus() == null ? null : resource.getStatus().getBaseImage(),
+            pullConfig,
+            Boolean.TRUE.equals(spec.getOutput().getInsecure()));
+    if (base instanceof BaseImageResolver.Unavailable u) {
+      return new Problem(Reason.BASE_IMAGE_UNAVAILABLE, u.message());
+    }
+    var baseImage = ((BaseImageResolver.Resolved) base).baseImage();
+    var options =
+        new DockerfileOptions(
+            settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null, baseImage.getDigest());
     try {
       StartCommand start =
           files == null
@@ -233,13 +288,26 @@ public final class BuildInputsResolver {
                   g.commit(),
                   Objects.requireNonNullElse(spec.getSource().getGit().getRevision(), "HEAD"))
               : null;
+      List<Duration> polls = new java.util.ArrayList<>();
+      if (source instanceof ResolvedSource.Git) {
+        PollSchedule.gitInterval(spec.getSource().getGit()).ifPresent(polls::add);
+      }
+      boolean tracked =
+          spec.getBuild() == null
+              || spec.getBuild().getBaseImagePolicy()
+                  != dev.leanode.api.v1alpha1.BaseImagePolicy.PIN;
+      if (tracked && !DockerfileGenerator.baseImage(spec.getApp()).contains("@")) {
+        polls.add(settings.baseImagePollInterval());
+      }
       return new Inputs(
           plan,
           sha256(dockerfile),
           start,
           built,
           dockerConfig,
-          source instanceof ResolvedSource.Git);
+          source instanceof ResolvedSource.Git,
+          baseImage,
+          List.copyOf(polls));
     } catch (IllegalArgumentException e) {
       return new Problem(Reason.INVALID_SPEC, e.getMessage());
     }
@@ -253,13 +321,15 @@ public final class BuildInputsResolver {
   }
 
   /** Null when the push Secret holds a parseable .dockerconfigjson, else what is wrong. */
-  static String dockerConfigProblem(String namespace, String name, Optional<Secret> secret) {
+  static String dockerConfigProblem(
+      String namespace, String field, String name, Optional<Secret> secret) {
     if (secret.isEmpty()) {
-      return "spec.output.pushSecretRef: Secret " + namespace + "/" + name + " not found";
+      return field + ": Secret " + namespace + "/" + name + " not found";
     }
     var data = secret.get().getData();
     if (data == null || data.get(".dockerconfigjson") == null) {
-      return "spec.output.pushSecretRef: Secret "
+      return field
+          + ": Secret "
           + name
           + " has no .dockerconfigjson key (type kubernetes.io/dockerconfigjson expected)";
     }
@@ -267,10 +337,7 @@ public final class BuildInputsResolver {
       DockerConfigJson.credentialsFor(dockerConfigJson(secret.get()), "probe.invalid");
       return null;
     } catch (IllegalArgumentException e) {
-      return "spec.output.pushSecretRef: Secret "
-          + name
-          + " holds malformed .dockerconfigjson: "
-          + e.getMessage();
+      return field + ": Secret " + name + " holds malformed .dockerconfigjson: " + e.getMessage();
     }
   }
 

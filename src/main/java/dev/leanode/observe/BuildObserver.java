@@ -123,6 +123,7 @@ public final class BuildObserver {
               : now.toString());
     }
     build.setAttempt(sameJob ? previous.getAttempt() : Integer.valueOf(1));
+    build.setTrigger(sameJob ? previous.getTrigger() : null);
     return build;
   }
 
@@ -155,11 +156,13 @@ public final class BuildObserver {
   }
 
   /** {@code status.build} for a Job just created. */
-  public static BuildStatus started(String jobName, String inputHash, int attempt) {
+  public static BuildStatus started(
+      String jobName, String inputHash, int attempt, dev.leanode.status.Trigger trigger) {
     var build = new BuildStatus();
     build.setJob(jobName);
     build.setInputHash(inputHash);
     build.setAttempt(attempt);
+    build.setTrigger(trigger.value());
     return build;
   }
 
@@ -204,6 +207,7 @@ public final class BuildObserver {
     c.setStartTime(b.getStartTime());
     c.setCompletionTime(b.getCompletionTime());
     c.setAttempt(b.getAttempt());
+    c.setTrigger(b.getTrigger());
     return c;
   }
 }

@@ -41,7 +41,15 @@ final class EventPolicy {
         .ifPresent(
             outcome ->
                 metrics.buildFinished(
-                    resource.getMetadata().getNamespace(), outcome, duration(next.getBuild())));
+                    resource.getMetadata().getNamespace(),
+                    outcome,
+                    trigger(next.getBuild()),
+                    duration(next.getBuild())));
+  }
+
+  /** The build's trigger, for labels; "Unknown" for a build started before triggers existed. */
+  static String trigger(NodeAppImageStatus.BuildStatus build) {
+    return build == null || build.getTrigger() == null ? "Unknown" : build.getTrigger();
   }
 
   static Duration duration(NodeAppImageStatus.BuildStatus build) {
@@ -65,7 +73,14 @@ final class EventPolicy {
                 || !Objects.equals(previous.getBuild().getJob(), next.getBuild().getJob()));
     if (buildStarted) {
       notices.add(
-          new Notice(false, "BuildStarted", "Created build Job " + next.getBuild().getJob()));
+          new Notice(
+              false,
+              "BuildStarted",
+              "Created build Job "
+                  + next.getBuild().getJob()
+                  + " (trigger "
+                  + trigger(next.getBuild())
+                  + ")"));
     }
     if (lostMessage != null) {
       notices.add(new Notice(true, JOB_LOST, lostMessage));
@@ -74,7 +89,9 @@ final class EventPolicy {
       String message = next.condition(NodeAppImageStatus.READY).orElseThrow().getMessage();
       if (reason.isWarning()) {
         notices.add(new Notice(true, reason.reason(), message));
-      } else if (reason == Reason.BUILD_SUCCEEDED || reason == Reason.QUEUED) {
+      } else if (reason == Reason.BUILD_SUCCEEDED
+          || reason == Reason.QUEUED
+          || reason == Reason.SUSPENDED) {
         notices.add(new Notice(false, reason.reason(), message));
       }
     }

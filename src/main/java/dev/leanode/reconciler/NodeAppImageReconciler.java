@@ -2,6 +2,7 @@ package dev.leanode.reconciler;
 
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import dev.leanode.api.v1alpha1.NodeAppImageStatus.BuildRecord;
 import dev.leanode.build.BuildLayout;
 import dev.leanode.build.BuildPlan;
 import dev.leanode.build.BuildState;
@@ -11,14 +12,17 @@ import dev.leanode.build.Labels;
 import dev.leanode.config.BuildSettings;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.metrics.BuildMetrics;
+import dev.leanode.observe.BaseImageResolver;
 import dev.leanode.observe.BuildInputsResolver;
 import dev.leanode.observe.BuildObserver;
 import dev.leanode.observe.BuildProgress;
 import dev.leanode.observe.ImageMeasurer;
 import dev.leanode.registry.RegistryClient;
+import dev.leanode.status.BuildHistory;
 import dev.leanode.status.Reason;
 import dev.leanode.status.ReconcileErrors;
 import dev.leanode.status.StatusAggregator;
+import dev.leanode.status.Trigger;
 import dev.leanode.validation.SpecValidator;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -98,6 +102,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   private final ImageMeasurer measurer;
   private final BuildMetrics metrics;
   private final BuildQueue queue;
+  private final BaseImageResolver baseImages;
 
   public NodeAppImageReconciler(
       BuildSettings settings,
@@ -108,9 +113,21 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       SourceResolver sources,
       BuildMetrics metrics) {
     this.settings = settings;
+    this.baseImages =
+        new BaseImageResolver(
+            registry,
+            settings.registryMirrors(),
+            settings.baseImagePollInterval(),
+            java.time.Clock.systemUTC());
     this.inputs =
         new BuildInputsResolver(
-            settings, validator, generator, runner, sources::resolve, sources::files);
+            settings,
+            validator,
+            generator,
+            runner,
+            sources::resolve,
+            sources::files,
+            baseImages::resolve);
     this.observer = new BuildObserver(runner);
     this.measurer = new ImageMeasurer(registry);
     this.metrics = metrics;
@@ -182,7 +199,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     }
     var in = (BuildInputsResolver.Inputs) resolution;
     BuildPlan plan = in.plan();
-    in.record(status);
+    boolean suspended = resource.getSpec().suspended();
+    in.record(status, pollKey(resource), Instant.now(), !suspended);
 
     Optional<Job> job = cluster.job(plan.name());
     var observation =
@@ -193,19 +211,32 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
             job.map(cluster::pods).orElse(List.of()),
             status.previous().getBuild(),
             Instant.now());
+    if (suspended && Suspension.stops(observation)) {
+      if (!Suspension.suspend(cluster, job, status).isEmpty()) {
+        queue.observed(true);
+      }
+      return null;
+    }
+    String lost = null;
     if (observation instanceof BuildObserver.FinishedAndRemoved) {
       BuildObserver.keepResult(status, plan.name());
     } else if (observation instanceof BuildObserver.LostTooOften l) {
       status.next().setBuild(l.build());
       status.outcome(Reason.BUILD_FAILED, l.message(), null);
     } else if (observation instanceof BuildObserver.NotStarted) {
-      start(resource, cluster, status, plan, 1);
+      start(resource, cluster, status, in, 1);
     } else if (observation instanceof BuildObserver.Lost l) {
-      return start(resource, cluster, status, plan, l.attempt()) ? l.eventMessage() : null;
+      lost = start(resource, cluster, status, in, l.attempt()) ? l.eventMessage() : null;
     } else if (observation instanceof BuildObserver.Observed o) {
       observed(resource, cluster, status, in, o, job.orElseThrow());
     }
-    return null;
+    BuildHistory.update(status.next(), status.reason());
+    return lost;
+  }
+
+  /** Who this resource is for its poll slots (namespace/name: stable across restarts). */
+  static String pollKey(NodeAppImage resource) {
+    return resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
   }
 
   /** Takes a build slot (or queues) and creates the build; false when queued. */
@@ -213,8 +244,9 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       NodeAppImage resource,
       ClusterAccess cluster,
       StatusAggregator status,
-      BuildPlan plan,
+      BuildInputsResolver.Inputs in,
       int attempt) {
+    BuildPlan plan = in.plan();
     String key = resource.getMetadata().getNamespace() + "/" + plan.name();
     if (!queue.admit(ResourceID.fromResource(resource), key)) {
       status.outcome(
@@ -231,8 +263,11 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
       queue.refused(key); // no Job, no slot: let the next one in
       throw e;
     }
-    metrics.buildStarted(resource.getMetadata().getNamespace());
-    status.next().setBuild(BuildObserver.started(plan.name(), plan.inputHash(), attempt));
+    Trigger trigger =
+        BuildHistory.started(
+            status.next(), record(resource, in), BuildHistory.size(settings.keepJobs()));
+    metrics.buildStarted(resource.getMetadata().getNamespace(), trigger.value());
+    status.next().setBuild(BuildObserver.started(plan.name(), plan.inputHash(), attempt, trigger));
     status.outcome(Reason.BUILD_RUNNING, BuildObserver.runningMessage(plan.name(), attempt), null);
     return true;
   }
@@ -269,6 +304,18 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     queue.observed(o.state().phase().finished());
     Retention.beyond(cluster.jobs(), in.plan().name(), settings.keepJobs())
         .forEach(cluster::delete);
+  }
+
+  /** The history record of a build of these inputs, before its trigger is decided. */
+  private static BuildRecord record(NodeAppImage resource, BuildInputsResolver.Inputs in) {
+    var r = new BuildRecord();
+    r.setJob(in.plan().name());
+    r.setGeneration(generation(resource));
+    r.setCommit(in.source() == null ? null : in.source().getCommit());
+    r.setBaseImageDigest(in.baseImage().getDigest());
+    var annotations = resource.getMetadata().getAnnotations();
+    r.setRebuild(annotations == null ? null : annotations.get(REBUILD_ANNOTATION));
+    return r;
   }
 
   static long generation(NodeAppImage resource) {

@@ -58,12 +58,17 @@ public class SourceResolver {
             git.getSecretRef() == null ? null : git.getSecretRef().getName(),
             creds.map(Object::hashCode).orElse(0));
     Instant now = clock.instant();
+    // a poll interval shorter than the cache's lifetime asks sooner (the cache must not hide it)
+    Duration maxAge =
+        dev.leanode.observe.PollSchedule.gitInterval(git)
+            .filter(d -> d.compareTo(ttl) < 0)
+            .orElse(ttl);
     Entry hit = cache.get(key);
-    if (hit != null && hit.expires.isAfter(now)) {
+    if (hit != null && hit.fetched.plus(maxAge).isAfter(now)) {
       return hit.value;
     }
     ResolvedSource.Git value = resolver.resolve(git, creds);
-    cache.put(key, new Entry(value, now.plus(ttl)));
+    cache.put(key, new Entry(value, now, now.plus(ttl)));
     if (cache.size() > 10_000) {
       cache.entrySet().removeIf(e -> !e.getValue().expires.isAfter(now));
     }
@@ -92,5 +97,5 @@ public class SourceResolver {
     }
   }
 
-  private record Entry(ResolvedSource.Git value, Instant expires) {}
+  private record Entry(ResolvedSource.Git value, Instant fetched, Instant expires) {}
 }

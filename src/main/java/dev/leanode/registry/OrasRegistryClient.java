@@ -91,34 +91,68 @@ public final class OrasRegistryClient implements RegistryClient {
   public ImageSize measure(
       ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure)
       throws RegistryException {
+    return call(ref, creds, insecure, this::measureWith);
+  }
+
+  @Override
+  public String digest(ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure)
+      throws RegistryException {
+    return call(
+        ref,
+        creds,
+        insecure,
+        (registry, r) -> {
+          String digest =
+              registry
+                  .probeDescriptor(ContainerRef.parse(orasReference(r, r.manifestReference())))
+                  .getDigest();
+          if (digest == null || digest.isBlank()) {
+            throw new RegistryException(
+                r + ": the registry sent no Docker-Content-Digest", 0, false, null);
+          }
+          return digest;
+        });
+  }
+
+  /** One registry operation under the deadline, with the insecure scheme fallback. */
+  private <T> T call(
+      ImageReference ref,
+      Optional<RegistryCredentials> creds,
+      boolean insecure,
+      Operation<T> operation)
+      throws RegistryException {
     Objects.requireNonNull(ref, "ref");
     Objects.requireNonNull(creds, "creds");
     if (!insecure) {
-      return withDeadline(ref, () -> measureWith(registry(creds, false, false), ref));
+      return withDeadline(ref, () -> operation.run(registry(creds, false, false), ref));
     }
     // insecure: plain HTTP first (the common case for in-cluster registries), then HTTPS without
     // certificate checks for self-signed ones
     try {
-      return withDeadline(ref, () -> measureWith(registry(creds, true, false), ref));
+      return withDeadline(ref, () -> operation.run(registry(creds, true, false), ref));
     } catch (RegistryException plain) {
       if (plain.statusCode() != 0 && plain.statusCode() != 400) {
         throw plain; // an HTTP answer (401, 404, 5xx): the scheme was right
       }
       try {
-        return withDeadline(ref, () -> measureWith(registry(creds, false, true), ref));
+        return withDeadline(ref, () -> operation.run(registry(creds, false, true), ref));
       } catch (RegistryException tls) {
         throw tls.statusCode() != 0 ? tls : plain;
       }
     }
   }
 
-  private interface Measurement {
-    ImageSize run() throws RegistryException;
+  private interface Operation<T> {
+    T run(Registry registry, ImageReference ref) throws RegistryException;
   }
 
-  private ImageSize withDeadline(ImageReference ref, Measurement measurement)
+  private interface Measurement<T> {
+    T run() throws RegistryException;
+  }
+
+  private <T> T withDeadline(ImageReference ref, Measurement<T> measurement)
       throws RegistryException {
-    Future<ImageSize> future = THREADS.submit(measurement::run);
+    Future<T> future = THREADS.submit(measurement::run);
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

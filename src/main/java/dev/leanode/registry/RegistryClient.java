@@ -15,4 +15,13 @@ public interface RegistryClient {
    */
   ImageSize measure(ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure)
       throws RegistryException;
+
+  /**
+   * The digest {@code ref}'s tag points at now (of the image index when it is one: that is what
+   * {@code FROM image@digest} pins). One HEAD request (plus the token flow).
+   *
+   * @throws RegistryException as for {@link #measure}
+   */
+  String digest(ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure)
+      throws RegistryException;
 }

@@ -8,6 +8,9 @@ public enum Reason {
   INVALID_SPEC("InvalidSpec", "The spec is invalid"),
   SECRET_NOT_FOUND("SecretNotFound", "A referenced Secret is missing or malformed"),
   SOURCE_UNAVAILABLE("SourceUnavailable", "The source could not be resolved"),
+  BASE_IMAGE_UNAVAILABLE(
+      "BaseImageUnavailable", "The base image's tag could not be resolved to a digest"),
+  SUSPENDED("Suspended", "spec.suspend is true: no build runs until it is false"),
   QUEUED("Queued", "Waiting for a free build slot (leanode.build.max-concurrent-builds)"),
   BUILD_RUNNING("BuildRunning", "The build Job is running"),
   BUILD_SUCCEEDED("BuildSucceeded", "The image is pushed and measured"),
@@ -40,6 +43,7 @@ public enum Reason {
       case INVALID_SPEC,
           SECRET_NOT_FOUND,
           SOURCE_UNAVAILABLE,
+          BASE_IMAGE_UNAVAILABLE,
           BUILD_FAILED,
           BUILD_TIMED_OUT,
           SIZE_UNKNOWN,

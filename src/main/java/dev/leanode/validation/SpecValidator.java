@@ -182,6 +182,15 @@ public final class SpecValidator {
       add(errors, "spec.source.git.subPath", ValueRules.subPathProblem(git.getSubPath()));
     }
     validateRef(git.getSecretRef(), "spec.source.git.secretRef", errors);
+    if (git.getPollInterval() != null
+        && !git.getPollInterval().equals("0")
+        && (parseTimeout(git.getPollInterval()) == null
+            || parseTimeout(git.getPollInterval()).isZero())) {
+      errors.add(
+          new FieldError(
+              "spec.source.git.pollInterval",
+              "must be 0 (never) or a duration like 30s, 5m or 1h"));
+    }
   }
 
   static String gitUrlProblem(String url) {
@@ -294,6 +303,7 @@ public final class SpecValidator {
       }
     }
     validateResources(build.getResources(), errors);
+    validateRef(build.getBaseImagePullSecretRef(), "spec.build.baseImagePullSecretRef", errors);
   }
 
   private static String tagOf(String image) {

@@ -26,6 +26,9 @@ class ChartSchemaIT {
         Arguments.of("unknown log level", Map.of("logLevel", "LOUD")),
         Arguments.of("timeout without unit", Map.of("build.defaultTimeout", "20")),
         Arguments.of("timeout in words", Map.of("build.defaultTimeout", "20 minutes")),
+        Arguments.of("base poll interval of zero", Map.of("build.baseImagePollInterval", "0")),
+        Arguments.of(
+            "base poll interval without unit", Map.of("build.baseImagePollInterval", "10")),
         Arguments.of("cache as a string", Map.of("build.defaultCache", "yes")),
         Arguments.of("negative build limit", Map.of("build.maxConcurrentBuilds", -1)),
         Arguments.of("negative keepJobs", Map.of("build.keepJobs", -2)),

@@ -128,6 +128,8 @@ class ChartTemplateIT {
       assertThat(r.env("LEANODE_BUILD_TTL_SECONDS_AFTER_FINISHED"))
           .hasValue(String.valueOf(defaults.ttlSecondsAfterFinished()));
       assertThat(r.env("LEANODE_BUILD_KEEP_JOBS")).hasValue(String.valueOf(defaults.keepJobs()));
+      assertThat(r.env("LEANODE_BUILD_BASE_IMAGE_POLL_INTERVAL")).hasValue("10m");
+      assertThat(defaults.baseImagePollInterval()).isEqualTo(java.time.Duration.ofMinutes(10));
       assertThat(r.env("LEANODE_BUILD_DEFAULT_PUSH_SECRET")).isEmpty();
       assertThat(r.env("LEANODE_BUILD_CA_BUNDLE_FILE")).isEmpty();
       assertThat(r.env("LEANODE_BUILD_REGISTRY_MIRRORS")).isEmpty();

@@ -56,6 +56,35 @@ class CliIT {
   }
 
   @Test
+  void renderSaysTheBaseIsUnpinnedOfflineAndPinsItWithBaseDigest(
+      QuarkusMainLauncher launcher, @TempDir Path dir) throws Exception {
+    LaunchResult offline = launcher.launch("render", "-f", "examples/express-app.yaml");
+    assertThat(offline.exitCode()).isZero();
+    assertThat(offline.getOutput())
+        .contains("# Base image: node:22-alpine is not pinned to a digest here")
+        .contains("#   FROM node:22-alpine AS production");
+    String digest = "sha256:" + "5".repeat(64);
+    LaunchResult pinned =
+        launcher.launch(
+            "render",
+            "-f",
+            "examples/express-app.yaml",
+            "--base-digest",
+            digest,
+            "-o",
+            dir.toString());
+    assertThat(pinned.exitCode()).isZero();
+    assertThat(dir.resolve("Dockerfile"))
+        .content()
+        .contains("FROM node:22-alpine@" + digest + " AS production")
+        .doesNotContain("FROM node:22-alpine AS");
+    LaunchResult bad =
+        launcher.launch("render", "-f", "examples/express-app.yaml", "--base-digest", "latest");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.getErrorOutput()).contains("--base-digest");
+  }
+
+  @Test
   void renderNamesTheBadField(QuarkusMainLauncher launcher, @TempDir Path dir) throws Exception {
     String yaml =
         Files.readString(Path.of("examples/express-app.yaml")).replace("port: 3000", "port: 70000");

@@ -63,6 +63,9 @@ public final class OperatorOnCluster implements AutoCloseable {
     Map<String, String> e = new LinkedHashMap<>(OperatorProcess.chartEnv(chart));
     e.put("POD_NAMESPACE", RELEASE_NAMESPACE);
     e.put("LEANODE_BUILD_CA_BUNDLE_FILE", HOST_CA);
+    // There is no Docker Hub here: node:<version>-alpine resolves to a digest (and builds pull it)
+    // through the local registry as a pull-through mirror, the product's registry-mirrors feature.
+    e.put("LEANODE_BUILD_REGISTRY_MIRRORS", dev.leanode.e2e.Tools.REGISTRY);
     e.putAll(envOverrides);
     this.env = Map.copyOf(e);
     this.logDir = Path.of("target/controlplane-logs");

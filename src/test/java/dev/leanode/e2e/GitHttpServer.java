@@ -85,6 +85,13 @@ public final class GitHttpServer implements AutoCloseable {
     return List.of(main, feature);
   }
 
+  /**
+   * Points {@code branch} of the bare repository {@code name} at {@code commit}: a push, as seen.
+   */
+  public void moveBranch(String name, String branch, String commit) {
+    git(root.resolve(name), "update-ref", "refs/heads/" + branch, commit);
+  }
+
   private static String git(Path dir, String... args) {
     List<String> cmd =
         new java.util.ArrayList<>(

@@ -100,6 +100,9 @@ public final class KanikoStandIn implements AutoCloseable {
               + " (Job Failed/DeadlineExceeded)",
           "the init container image is replaced by the host's static busybox; the kaniko image by"
               + " buildah (vfs, chroot isolation, --pull=never: base images come from local storage)",
+          "a FROM pinned by digest (image@sha256:...) is pulled by that digest first, as Kaniko"
+              + " pulls every base: Docker Hub names through each --registry-mirror in order, then"
+              + " Docker Hub; other names from their own registry, with the mounted credentials",
           "pushed manifests are Docker v2 schema 2 (what Kaniko pushes for Docker Hub style bases)");
 
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
@@ -757,6 +760,7 @@ public final class KanikoStandIn implements AutoCloseable {
     final List<String> labels = new ArrayList<>();
     String target;
     boolean reproducible;
+    final List<String> registryMirrors = new ArrayList<>();
   }
 
   private static final Set<String> LOGGING_OR_SPEED_FLAGS =
@@ -806,6 +810,7 @@ public final class KanikoStandIn implements AutoCloseable {
         case "build-arg" -> k.buildArgs.add(need(where, flag, value));
         case "label" -> k.labels.add(need(where, flag, value));
         case "target" -> k.target = need(where, flag, value);
+        case "registry-mirror" -> k.registryMirrors.add(need(where, flag, value));
         case "cache" -> k.cache = bool(where, flag, value);
         case "insecure" -> k.insecure = bool(where, flag, value);
         case "skip-tls-verify" -> k.skipTlsVerify = bool(where, flag, value);
@@ -941,6 +946,7 @@ public final class KanikoStandIn implements AutoCloseable {
               "failed to read registry certificate " + cert.getValue() + " for " + cert.getKey());
         }
       }
+      pullPinnedBases(c, volumes, k, dockerfileText, log, timeout);
       // --- build
       String localTag =
           "localhost/leanode-stand-in/" + job.name() + "-" + c.name + ":" + System.nanoTime();
@@ -1081,6 +1087,67 @@ public final class KanikoStandIn implements AutoCloseable {
       throw new BuildError("error pushing image: failed to push to destination " + dest);
     }
     return Files.readString(digestFile).trim();
+  }
+
+  private static final Pattern PINNED_FROM =
+      Pattern.compile("(?m)^FROM\\s+(\\S+@sha256:[0-9a-f]{64})(\\s|$)");
+
+  /**
+   * Kaniko pulls each base from a registry; buildah runs with --pull=never, so a base pinned by
+   * digest is pulled by that digest into local storage first (a tag alone would never be checked
+   * against the registry).
+   */
+  private void pullPinnedBases(
+      ContainerPlan c,
+      Map<String, Path> volumes,
+      KanikoArgs k,
+      String dockerfile,
+      KanikoOutput log,
+      Duration timeout)
+      throws IOException {
+    var m = PINNED_FROM.matcher(dockerfile);
+    Set<String> done = new java.util.HashSet<>();
+    while (m.find()) {
+      String pinned = m.group(1);
+      if (!done.add(pinned)) {
+        continue;
+      }
+      var ref = dev.leanode.registry.ImageReference.parse(pinned);
+      List<String> sources = new ArrayList<>();
+      if (ref.registry().equals(dev.leanode.registry.ImageReference.DOCKER_HUB)) {
+        for (String mirror : k.registryMirrors) {
+          sources.add(mirror + "/" + ref.repository() + "@" + ref.digest());
+        }
+      }
+      sources.add(ref.registry() + "/" + ref.repository() + "@" + ref.digest());
+      boolean pulled = false;
+      for (String source : sources) {
+        String host = registryHost(source);
+        List<String> cmd = new ArrayList<>(Tools.buildah("pull", "--quiet"));
+        if (k.insecure || k.skipTlsVerify || plainHttpByDefault(host)) {
+          cmd.add("--tls-verify=false");
+        }
+        String creds = credentials(c, volumes, host);
+        if (creds != null) {
+          cmd.add("--creds");
+          cmd.add(creds);
+        }
+        cmd.add("docker://" + source);
+        // as Kaniko logs a pull (pkg/remote/remote.go); a failed try's output as plain lines
+        log.info("Retrieving image " + pinned + " from registry " + host);
+        Proc.Result r = Proc.run(timeout, cmd);
+        if (!r.ok()) {
+          log.append(r.output().replace(creds == null ? "\u0000" : creds, "***"));
+        }
+        if (r.ok()) {
+          pulled = true;
+          break;
+        }
+      }
+      if (!pulled) {
+        throw new BuildError("error building image: retrieving image " + pinned + " failed");
+      }
+    }
   }
 
   /** go-containerregistry talks plain HTTP to these hosts even without --insecure. */

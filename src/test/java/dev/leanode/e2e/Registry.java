@@ -60,4 +60,18 @@ public final class Registry {
       throw new IllegalStateException(e);
     }
   }
+
+  /** The image config's labels. */
+  public static java.util.Map<String, String> inspectLabels(String image) {
+    try {
+      JsonNode labels =
+          JSON.readTree(Proc.run(Duration.ofMinutes(1), skopeo(image)).check().output())
+              .path("Labels");
+      java.util.Map<String, String> result = new java.util.TreeMap<>();
+      labels.fields().forEachRemaining(e -> result.put(e.getKey(), e.getValue().asText()));
+      return result;
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -33,7 +33,11 @@ import org.junit.jupiter.api.Test;
 /** Spec + Secrets + source → inputs or the typed problem, with Secrets from a map. */
 class BuildInputsResolverTest {
   static final String COMMIT = "3f786850e387550fdab836ed7e6dc881de23001b";
+  static final String BASE_DIGEST = "sha256:" + "c".repeat(64);
   final Map<String, Secret> secrets = new HashMap<>();
+  BaseImageResolver.Result base =
+      new BaseImageResolver.Resolved(
+          new NodeAppImageStatus.BaseImageStatus("node:22-alpine", BASE_DIGEST));
   BuildInputsResolver.GitResolver git =
       (g, c) ->
           new ResolvedSource.Git(
@@ -72,7 +76,8 @@ class BuildInputsResolverTest {
             new DockerfileGenerator(),
             new KanikoBuildRunner(),
             (g, c) -> git.resolve(g, c),
-            (g, c) -> java.util.Objects.requireNonNull(gitFiles, "no fetch expected"))
+            (g, c) -> java.util.Objects.requireNonNull(gitFiles, "no fetch expected"),
+            (spec, previous, config, insecure) -> base)
         .resolve(resource, name -> Optional.ofNullable(secrets.get(name)));
   }
 
@@ -155,7 +160,7 @@ class BuildInputsResolverTest {
     String dockerfile = r.plan().configMap().getData().get("Dockerfile");
     assertThat(dockerfile).contains("CMD [\"node\", \"./bin/www\"]");
     var status = new StatusAggregator(null);
-    r.record(status);
+    r.record(status, "team/express-app", Instant.now(), true);
     assertThat(status.next().getDockerfile().getStartCommand())
         .containsExactly("node", "./bin/www");
     assertThat(status.next().getDockerfile().getStartCommandSource())
@@ -231,8 +236,9 @@ class BuildInputsResolverTest {
   void anUnreachableRemoteIsAskedAgainInAMinuteAndInputsFromGitPoll() {
     useGit(null);
     var ok = new StatusAggregator(null);
-    ((BuildInputsResolver.Inputs) resolve()).record(ok);
-    assertThat(ok.retryAfter()).contains(BuildInputsResolver.GIT_POLL);
+    ((BuildInputsResolver.Inputs) resolve()).record(ok, "team/express-app", Instant.now(), true);
+    assertThat(ok.retryAfter()).hasValueSatisfying(d -> assertThat(d).isPositive());
+    assertThat(ok.retryAfter().orElseThrow()).isLessThanOrEqualTo(BuildInputsResolver.GIT_POLL);
     assertThat(ok.next().getSource().getCommit()).isEqualTo(COMMIT);
 
     git =
@@ -243,5 +249,63 @@ class BuildInputsResolverTest {
     ((BuildInputsResolver.Problem) resolve()).record(failing);
     assertThat(failing.retryAfter()).contains(BuildInputsResolver.SOURCE_RETRY);
     assertThat(failing.reason()).isEqualTo(Reason.SOURCE_UNAVAILABLE);
+  }
+
+  @Test
+  void everyFromIsPinnedToTheBaseDigestAndTheDigestJoinsTheInputHash() {
+    var first = (BuildInputsResolver.Inputs) resolve();
+    assertThat(first.plan().configMap().getData().get("Dockerfile"))
+        .contains("FROM node:22-alpine@" + BASE_DIGEST + " AS production")
+        .doesNotContainPattern("FROM node:22-alpine AS");
+    assertThat(first.baseImage().getDigest()).isEqualTo(BASE_DIGEST);
+
+    base =
+        new BaseImageResolver.Resolved(
+            new NodeAppImageStatus.BaseImageStatus("node:22-alpine", "sha256:" + "d".repeat(64)));
+    var moved = (BuildInputsResolver.Inputs) resolve();
+    assertThat(moved.plan().name()).isNotEqualTo(first.plan().name());
+  }
+
+  @Test
+  void anUnresolvableBaseIsAProblemNamingTheFieldWithARetry() {
+    base = new BaseImageResolver.Unavailable("spec.app.baseImage: cannot resolve base image x");
+    var r = resolve();
+    assertThat(r)
+        .isEqualTo(
+            new BuildInputsResolver.Problem(
+                Reason.BASE_IMAGE_UNAVAILABLE, "spec.app.baseImage: cannot resolve base image x"));
+    var status = new StatusAggregator(null);
+    ((BuildInputsResolver.Problem) r).record(status);
+    assertThat(status.retryAfter()).contains(BuildInputsResolver.BASE_IMAGE_RETRY);
+  }
+
+  @Test
+  void aBaseImagePullSecretIsReadAndAMissingOneNamesItsField() {
+    resource.getSpec().getBuild().setBaseImagePullSecretRef(new LocalObjectRef("basecred"));
+    assertThat(resolve())
+        .isEqualTo(
+            new BuildInputsResolver.Problem(
+                Reason.SECRET_NOT_FOUND,
+                "spec.build.baseImagePullSecretRef: Secret team/basecred not found"));
+    List<Optional<String>> seen = new ArrayList<>();
+    secrets.put(
+        "basecred", dockerConfigSecret("{\"auths\":{\"mirror.example.com\":{\"auth\":\"eDp5\"}}}"));
+    var resolver =
+        new BuildInputsResolver(
+            BuildSettings.defaults(),
+            new SpecValidator(),
+            new DockerfileGenerator(),
+            new KanikoBuildRunner(),
+            (g, c) -> git.resolve(g, c),
+            (g, c) -> gitFiles,
+            (spec, previous, config, insecure) -> {
+              seen.add(config);
+              return base;
+            });
+    assertThat(resolver.resolve(resource, name -> Optional.ofNullable(secrets.get(name))))
+        .isInstanceOf(BuildInputsResolver.Inputs.class);
+    assertThat(seen)
+        .singleElement()
+        .satisfies(c -> assertThat(c.orElseThrow()).contains("mirror.example.com"));
   }
 }

@@ -108,11 +108,12 @@ class BuildObserverTest {
 
   @Test
   void aRunningJobHasNoCompletionTimeAndKeepsItsAttempt() {
-    var b =
-        BuildObserver.buildStatus(
-            JOB, HASH, state(Phase.RUNNING, null, null), build(JOB, HASH, null, 2), NOW);
+    var previous = build(JOB, HASH, null, 2);
+    previous.setTrigger("NewCommit");
+    var b = BuildObserver.buildStatus(JOB, HASH, state(Phase.RUNNING, null, null), previous, NOW);
     assertThat(b.getCompletionTime()).isNull();
     assertThat(b.getAttempt()).isEqualTo(2);
+    assertThat(b.getTrigger()).isEqualTo("NewCommit");
     var other =
         BuildObserver.buildStatus(
             JOB, HASH, state(Phase.RUNNING, null, null), build("other", "x", null, 2), NOW);
@@ -142,10 +143,11 @@ class BuildObserverTest {
 
   @Test
   void startedBuildCarriesItsAttempt() {
-    var b = BuildObserver.started(JOB, HASH, 2);
+    var b = BuildObserver.started(JOB, HASH, 2, dev.leanode.status.Trigger.NEW_COMMIT);
     assertThat(b.getJob()).isEqualTo(JOB);
     assertThat(b.getInputHash()).isEqualTo(HASH);
     assertThat(b.getAttempt()).isEqualTo(2);
+    assertThat(b.getTrigger()).isEqualTo("NewCommit");
     assertThat(b.getCompletionTime()).isNull();
   }
 

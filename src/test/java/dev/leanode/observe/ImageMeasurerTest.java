@@ -45,6 +45,12 @@ class ImageMeasurerTest {
           }
           return new ImageSize(sizes.get(ref.digest()), null, null);
         }
+
+        @Override
+        public String digest(
+            ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure) {
+          throw new AssertionError("the size reader never asks for a tag's digest: " + ref);
+        }
       };
 
   static NodeAppImage expressApp() throws IOException {

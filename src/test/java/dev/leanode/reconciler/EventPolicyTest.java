@@ -20,6 +20,7 @@ class EventPolicyTest {
     if (job != null) {
       var b = new NodeAppImageStatus.BuildStatus();
       b.setJob(job);
+      b.setTrigger("NewCommit");
       s.next().setBuild(b);
     }
     s.outcome(reason, message, null);
@@ -34,7 +35,9 @@ class EventPolicyTest {
   void aNewBuildJobIsAnnouncedOnce() {
     var created = round(null, Reason.BUILD_RUNNING, "Build Job j1 is running", "j1");
     assertThat(notices(created, null))
-        .containsExactly(new EventPolicy.Notice(false, "BuildStarted", "Created build Job j1"));
+        .containsExactly(
+            new EventPolicy.Notice(
+                false, "BuildStarted", "Created build Job j1 (trigger NewCommit)"));
     var again = round(created.next(), Reason.BUILD_RUNNING, "Build Job j1 is running", "j1");
     assertThat(notices(again, null)).isEmpty();
   }

@@ -21,6 +21,37 @@ class FakeRegistryClient implements RegistryClient {
   final List<Optional<RegistryCredentials>> credentials = new CopyOnWriteArrayList<>();
   volatile boolean down;
 
+  /** Tag → digest for {@link #digest}; an image not listed gets a digest made from its name. */
+  final Map<String, String> digests = new ConcurrentHashMap<>();
+
+  final List<String> digestCalls = new CopyOnWriteArrayList<>();
+
+  /** A base image listed here is "not found" (its tag does not exist). */
+  final java.util.Set<String> missing = ConcurrentHashMap.newKeySet();
+
+  @Override
+  public String digest(ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure)
+      throws RegistryException {
+    digestCalls.add(ref.toString());
+    if (missing.contains(ref.toString())) {
+      throw new RegistryException(
+          "reading " + ref + " from the registry: not found", 404, false, null);
+    }
+    return digests.computeIfAbsent(ref.toString(), FakeRegistryClient::digestOf);
+  }
+
+  static String digestOf(String image) {
+    try {
+      return "sha256:"
+          + java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(image.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public ImageSize measure(
       ImageReference ref, Optional<RegistryCredentials> creds, boolean insecure)

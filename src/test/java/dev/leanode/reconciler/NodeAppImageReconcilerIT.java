@@ -326,6 +326,51 @@ class NodeAppImageReconcilerIT {
   }
 
   @Test
+  void anUnresolvableBaseImageIsAConditionNamingTheFieldAndNoJob() {
+    NodeAppImage nai = expressApp(false);
+    nai.getSpec().getApp().setBaseImage("registry.example.com/base/node:99");
+    registry.missing.add("registry.example.com/base/node:99");
+    k8s.create(nai);
+
+    Condition ready = k8s.awaitReady("express-app", "False", "BaseImageUnavailable");
+    assertThat(ready.getMessage())
+        .startsWith(
+            "spec.app.baseImage: cannot resolve base image registry.example.com/base/node:99")
+        .contains("not found");
+    assertThat(k8s.jobs()).isEmpty();
+    assertThat(registry.digestCalls).contains("registry.example.com/base/node:99");
+  }
+
+  @Test
+  void theJobsDockerfileIsPinnedToTheBaseDigestAndStatusSaysWhy() {
+    k8s.create(expressApp(false));
+    Job job = k8s.awaitJobs(1);
+    // what the fake answers for it (the operator caches base digests across tests)
+    String digest = FakeRegistryClient.digestOf("docker.io/library/node:22-alpine");
+    assertThat(digest).startsWith("sha256:");
+    var cm =
+        k8s.configMaps().stream()
+            .filter(c -> c.getMetadata().getName().equals(job.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(cm.getData().get("Dockerfile"))
+        .contains("FROM node:22-alpine@" + digest + " AS production");
+    k8s.awaitCondition(
+        "express-app", NodeAppImageStatus.BUILDING, c -> "True".equals(c.getStatus()));
+    NodeAppImageStatus status = k8s.get("express-app").getStatus();
+    assertThat(status.getBaseImage().getDigest()).isEqualTo(digest);
+    assertThat(status.getBuild().getTrigger()).isEqualTo("Created");
+    assertThat(status.getHistory())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getTrigger()).isEqualTo("Created");
+              assertThat(r.getOutcome()).isEqualTo("Running");
+              assertThat(r.getBaseImageDigest()).isEqualTo(digest);
+            });
+  }
+
+  @Test
   void missingPushSecretWaitsWithoutAJob() {
     NodeAppImage nai = expressApp(false);
     nai.getSpec().getOutput().getPushSecretRef().setName("not-there");

@@ -26,6 +26,34 @@ public class BuildSpec {
   @JsonPropertyDescription("Requests and limits of the build container.")
   private ResourceRequirements resources;
 
+  @JsonPropertyDescription(
+      "track (default): the base image's tag is resolved to a digest again on the operator's"
+          + " interval (leanode.build.base-image-poll-interval) and a new digest rebuilds the image"
+          + " (trigger BaseImageUpdated). pin: the digest first resolved (status.baseImage.digest)"
+          + " is kept until spec.app.baseImage or nodeVersion changes.")
+  private BaseImagePolicy baseImagePolicy;
+
+  @JsonPropertyDescription(
+      "Secret (type kubernetes.io/dockerconfigjson) with credentials for reading the base image's"
+          + " digest from its registry; default: the push secret (output.pushSecretRef).")
+  private LocalObjectRef baseImagePullSecretRef;
+
+  public BaseImagePolicy getBaseImagePolicy() {
+    return baseImagePolicy;
+  }
+
+  public void setBaseImagePolicy(BaseImagePolicy baseImagePolicy) {
+    this.baseImagePolicy = baseImagePolicy;
+  }
+
+  public LocalObjectRef getBaseImagePullSecretRef() {
+    return baseImagePullSecretRef;
+  }
+
+  public void setBaseImagePullSecretRef(LocalObjectRef baseImagePullSecretRef) {
+    this.baseImagePullSecretRef = baseImagePullSecretRef;
+  }
+
   public String getTimeout() {
     return timeout;
   }

@@ -33,6 +33,22 @@ public class GitSource {
       "Secret in the same namespace with keys username + password (or token) for HTTPS clones.")
   private LocalObjectRef secretRef;
 
+  @Pattern("^(0|([0-9]{1,4}h)?([0-9]{1,5}m)?([0-9]{1,6}s)?)$")
+  @JsonPropertyDescription(
+      "How often a branch or tag is resolved again with ls-remote (Go duration: 30s, 5m, 1h);"
+          + " a new commit rebuilds the image (trigger NewCommit). Default 5m; 0 = never; a full"
+          + " commit SHA as revision never polls. Each resource polls at its own offset within"
+          + " the interval, so many resources do not ask the git server in the same second.")
+  private String pollInterval;
+
+  public String getPollInterval() {
+    return pollInterval;
+  }
+
+  public void setPollInterval(String pollInterval) {
+    this.pollInterval = pollInterval;
+  }
+
   public String getUrl() {
     return url;
   }

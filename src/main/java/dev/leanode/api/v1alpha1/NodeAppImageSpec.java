@@ -22,6 +22,26 @@ public class NodeAppImageSpec {
       "Build Job settings: timeout, layer cache, single-stage comparison, resources.")
   private BuildSpec build = new BuildSpec();
 
+  @JsonPropertyDescription(
+      "true: a running build Job is deleted (with its pods) and no new build starts; Building=False"
+          + " with reason Suspended. false again: builds if the inputs changed meanwhile (or the"
+          + " interrupted build did not finish).")
+  private Boolean suspend;
+
+  public Boolean getSuspend() {
+    return suspend;
+  }
+
+  public void setSuspend(Boolean suspend) {
+    this.suspend = suspend;
+  }
+
+  /** Whether spec.suspend is true. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean suspended() {
+    return Boolean.TRUE.equals(suspend);
+  }
+
   public Source getSource() {
     return source;
   }

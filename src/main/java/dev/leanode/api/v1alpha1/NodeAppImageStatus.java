@@ -39,6 +39,15 @@ public class NodeAppImageStatus {
   private ComparisonStatus comparison;
 
   @JsonPropertyDescription(
+      "The base image of every stage and the digest it was pinned to (FROM <image>@<digest>).")
+  private BaseImageStatus baseImage;
+
+  @JsonPropertyDescription(
+      "The last builds, newest first, at most as many as the operator keeps build Jobs"
+          + " (leanode.build.keep-jobs, at least 1): why each ran, what it built from, its result.")
+  private List<BuildRecord> history;
+
+  @JsonPropertyDescription(
       "While the operator polls for something it cannot watch (a missing push or git Secret, a"
           + " registry that does not answer the size): the Ready reason retried and how many times."
           + " The backoff follows from it, so it survives an operator restart; absent otherwise.")
@@ -111,6 +120,22 @@ public class NodeAppImageStatus {
     return retry;
   }
 
+  public BaseImageStatus getBaseImage() {
+    return baseImage;
+  }
+
+  public void setBaseImage(BaseImageStatus baseImage) {
+    this.baseImage = baseImage;
+  }
+
+  public List<BuildRecord> getHistory() {
+    return history;
+  }
+
+  public void setHistory(List<BuildRecord> history) {
+    this.history = history;
+  }
+
   public void setRetry(RetryStatus retry) {
     this.retry = retry;
   }
@@ -125,12 +150,210 @@ public class NodeAppImageStatus {
         && Objects.equals(build, s.build)
         && Objects.equals(output, s.output)
         && Objects.equals(comparison, s.comparison)
-        && Objects.equals(retry, s.retry);
+        && Objects.equals(retry, s.retry)
+        && Objects.equals(baseImage, s.baseImage)
+        && Objects.equals(history, s.history);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, source, dockerfile, build, output, retry);
+    return Objects.hash(
+        observedGeneration, conditions, source, dockerfile, build, output, retry, baseImage);
+  }
+
+  /** The base image and the digest its tag resolved to. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class BaseImageStatus {
+    @JsonPropertyDescription(
+        "The base image as the spec names it: node:<nodeVersion>-alpine or spec.app.baseImage.")
+    private String image;
+
+    @JsonPropertyDescription("The digest it resolved to (sha256:...), written into every FROM.")
+    private String digest;
+
+    public BaseImageStatus() {}
+
+    public BaseImageStatus(String image, String digest) {
+      this.image = image;
+      this.digest = digest;
+    }
+
+    public String getImage() {
+      return image;
+    }
+
+    public void setImage(String image) {
+      this.image = image;
+    }
+
+    public String getDigest() {
+      return digest;
+    }
+
+    public void setDigest(String digest) {
+      this.digest = digest;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BaseImageStatus s
+          && Objects.equals(image, s.image)
+          && Objects.equals(digest, s.digest);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(image, digest);
+    }
+  }
+
+  /** One build: why it ran, what it was built from, how it ended. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class BuildRecord {
+    @JsonPropertyDescription("Name of the build Job.")
+    private String job;
+
+    @JsonPropertyDescription(
+        "Why it ran: Created, SpecChanged, NewCommit, BaseImageUpdated or RebuildRequested.")
+    private String trigger;
+
+    @JsonPropertyDescription("metadata.generation of the spec it built.")
+    private Long generation;
+
+    @JsonPropertyDescription("The git commit built (git sources).")
+    private String commit;
+
+    @JsonPropertyDescription("The base image digest every FROM was pinned to.")
+    private String baseImageDigest;
+
+    @JsonPropertyDescription("The leanode.dev/rebuild annotation's value when it started, if set.")
+    private String rebuild;
+
+    @JsonPropertyDescription(
+        "Running, Succeeded, Failed, TimedOut, Suspended (its Job deleted by spec.suspend) or"
+            + " Superseded (its inputs changed before it finished).")
+    private String outcome;
+
+    @JsonPropertyDescription("Digest of the pushed image (succeeded builds).")
+    private String digest;
+
+    @JsonPropertyDescription("Compressed size of the pushed image in bytes (succeeded builds).")
+    private Long sizeBytes;
+
+    @JsonPropertyDescription("When the build started (RFC 3339).")
+    private String startTime;
+
+    @JsonPropertyDescription("When it finished (RFC 3339).")
+    private String completionTime;
+
+    public String getJob() {
+      return job;
+    }
+
+    public void setJob(String job) {
+      this.job = job;
+    }
+
+    public String getTrigger() {
+      return trigger;
+    }
+
+    public void setTrigger(String trigger) {
+      this.trigger = trigger;
+    }
+
+    public Long getGeneration() {
+      return generation;
+    }
+
+    public void setGeneration(Long generation) {
+      this.generation = generation;
+    }
+
+    public String getCommit() {
+      return commit;
+    }
+
+    public void setCommit(String commit) {
+      this.commit = commit;
+    }
+
+    public String getBaseImageDigest() {
+      return baseImageDigest;
+    }
+
+    public void setBaseImageDigest(String baseImageDigest) {
+      this.baseImageDigest = baseImageDigest;
+    }
+
+    public String getRebuild() {
+      return rebuild;
+    }
+
+    public void setRebuild(String rebuild) {
+      this.rebuild = rebuild;
+    }
+
+    public String getOutcome() {
+      return outcome;
+    }
+
+    public void setOutcome(String outcome) {
+      this.outcome = outcome;
+    }
+
+    public String getDigest() {
+      return digest;
+    }
+
+    public void setDigest(String digest) {
+      this.digest = digest;
+    }
+
+    public Long getSizeBytes() {
+      return sizeBytes;
+    }
+
+    public void setSizeBytes(Long sizeBytes) {
+      this.sizeBytes = sizeBytes;
+    }
+
+    public String getStartTime() {
+      return startTime;
+    }
+
+    public void setStartTime(String startTime) {
+      this.startTime = startTime;
+    }
+
+    public String getCompletionTime() {
+      return completionTime;
+    }
+
+    public void setCompletionTime(String completionTime) {
+      this.completionTime = completionTime;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BuildRecord r
+          && Objects.equals(job, r.job)
+          && Objects.equals(trigger, r.trigger)
+          && Objects.equals(generation, r.generation)
+          && Objects.equals(commit, r.commit)
+          && Objects.equals(baseImageDigest, r.baseImageDigest)
+          && Objects.equals(rebuild, r.rebuild)
+          && Objects.equals(outcome, r.outcome)
+          && Objects.equals(digest, r.digest)
+          && Objects.equals(sizeBytes, r.sizeBytes)
+          && Objects.equals(startTime, r.startTime)
+          && Objects.equals(completionTime, r.completionTime);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(job, trigger, commit, outcome, digest, startTime, completionTime);
+    }
   }
 
   /** A problem the operator retries on its own, and how often it tried. */
@@ -324,6 +547,19 @@ public class NodeAppImageStatus {
             + " leanode.dev/rebuild to a new value to retry.")
     private Integer attempt;
 
+    @JsonPropertyDescription(
+        "Why this build ran: Created, SpecChanged, NewCommit, BaseImageUpdated or"
+            + " RebuildRequested (annotation leanode.dev/rebuild).")
+    private String trigger;
+
+    public String getTrigger() {
+      return trigger;
+    }
+
+    public void setTrigger(String trigger) {
+      this.trigger = trigger;
+    }
+
     public Integer getAttempt() {
       return attempt;
     }
@@ -371,12 +607,13 @@ public class NodeAppImageStatus {
           && Objects.equals(inputHash, s.inputHash)
           && Objects.equals(startTime, s.startTime)
           && Objects.equals(completionTime, s.completionTime)
-          && Objects.equals(attempt, s.attempt);
+          && Objects.equals(attempt, s.attempt)
+          && Objects.equals(trigger, s.trigger);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(job, inputHash, startTime, completionTime, attempt);
+      return Objects.hash(job, inputHash, startTime, completionTime, attempt, trigger);
     }
   }
 
