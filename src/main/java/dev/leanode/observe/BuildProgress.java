@@ -132,7 +132,10 @@ public final class BuildProgress {
         name =
             parts.length >= 4 && parts[parts.length - 2].equalsIgnoreCase("AS")
                 ? parts[parts.length - 1]
-                : parts.length > 1 ? parts[parts.length - 1] : "";
+                // an unnamed stage is called by its base, without the digest it is pinned to
+                : parts.length > 1
+                    ? parts[parts.length - 1].replaceFirst("@sha256:[0-9a-f]+$", "")
+                    : "";
         steps = 0;
       } else if (name != null) {
         steps++;

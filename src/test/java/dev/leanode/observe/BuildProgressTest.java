@@ -119,6 +119,13 @@ class BuildProgressTest {
   }
 
   @Test
+  void anUnnamedStagePinnedByDigestIsCalledByItsTag() {
+    String df = "FROM node:22-alpine@sha256:" + "a".repeat(64) + "\nWORKDIR /app\nCMD [\"node\"]\n";
+    assertThat(BuildProgress.stages(df))
+        .containsExactly(new BuildProgress.Stage("node:22-alpine", 2));
+  }
+
+  @Test
   void theMessageKeepsThePreviousProgressOfTheSameBuildWhenTheLogSaysNothing() {
     String running = "Build Job app-1 is running";
     String log =
