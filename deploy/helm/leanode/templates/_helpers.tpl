@@ -95,11 +95,13 @@ watched namespace. The chart's tests compare these with the operator's generated
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get", "list", "watch", "create", "delete"]
-# Build pods: read-only informer, for the digest in the termination message and failure reasons.
+# Build pods: informer, for the digest in the termination message and failure reasons;
+# create/delete for the short-lived verify Pod of spec.verify (runs the pushed image, no token).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
-# The running build's Kaniko log: where it is (the Building condition's message).
+  verbs: ["get", "list", "watch", "create", "delete"]
+# The running build's Kaniko log: where it is (the Building condition's message); the verify
+# Pod's log tail when the image does not answer (the Verified condition's message).
 - apiGroups: [""]
   resources: ["pods/log"]
   verbs: ["get"]

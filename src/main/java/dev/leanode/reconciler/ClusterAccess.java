@@ -127,7 +127,7 @@ final class ClusterAccess {
       client.batch().v1().jobs().inNamespace(namespace).resource(plan.job()).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        throw new CreateRefused(namespace + "/" + plan.name(), e);
+        throw new CreateRefused("build Job " + namespace + "/" + plan.name(), e);
       }
     }
   }
@@ -145,6 +145,43 @@ final class ClusterAccess {
     client.configMaps().inNamespace(namespace).withName(name).delete();
   }
 
+  /** A verify Pod, read from the API server (verify Pods are not in the build pod informer). */
+  Optional<Pod> pod(String name) {
+    return Optional.ofNullable(client.pods().inNamespace(namespace).withName(name).get());
+  }
+
+  /** Creates a verify Pod; a 409 (created by an earlier reconciliation or leader) is fine. */
+  void create(Pod pod) {
+    try {
+      client.pods().inNamespace(namespace).resource(pod).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw new CreateRefused("verify Pod " + namespace + "/" + pod.getMetadata().getName(), e);
+      }
+    }
+  }
+
+  void deletePod(String name) {
+    client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+  }
+
+  /** The last {@code lines} of a container's log ({@code pods/log} get); empty when unreadable. */
+  String logTail(String pod, String container, int lines) {
+    try {
+      String log =
+          client
+              .pods()
+              .inNamespace(namespace)
+              .withName(pod)
+              .inContainer(container)
+              .tailingLines(lines)
+              .getLog();
+      return log == null ? "" : log.strip();
+    } catch (KubernetesClientException e) {
+      return "";
+    }
+  }
+
   EventRecorder events() {
     return new EventRecorder(client);
   }
@@ -152,7 +189,7 @@ final class ClusterAccess {
   /** The API server refused the build's ConfigMap or Job (403, quota, admission policy…). */
   static final class CreateRefused extends RuntimeException {
     CreateRefused(String job, KubernetesClientException cause) {
-      super("Creating build Job " + job + " failed: " + ReconcileErrors.describe(cause), cause);
+      super("Creating " + job + " failed: " + ReconcileErrors.describe(cause), cause);
     }
   }
 }

@@ -24,6 +24,7 @@ import dev.leanode.status.ReconcileErrors;
 import dev.leanode.status.StatusAggregator;
 import dev.leanode.status.Trigger;
 import dev.leanode.validation.SpecValidator;
+import dev.leanode.verify.HttpProbe;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -67,7 +68,7 @@ import org.jboss.logging.Logger;
 @RBACRule(
     apiGroups = "",
     resources = "pods",
-    verbs = {"get", "list", "watch"})
+    verbs = {"get", "list", "watch", "create", "delete"})
 @RBACRule(apiGroups = "", resources = "pods/log", verbs = "get")
 @RBACRule(apiGroups = "", resources = "secrets", verbs = "get")
 @RBACRule(apiGroups = "", resources = "events", verbs = "create")
@@ -103,6 +104,8 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
   private final BuildMetrics metrics;
   private final BuildQueue queue;
   private final BaseImageResolver baseImages;
+  private final Verification verification =
+      new Verification(new HttpProbe(java.time.Clock.systemUTC()), java.time.Clock.systemUTC());
 
   public NodeAppImageReconciler(
       BuildSettings settings,
@@ -145,6 +148,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     var cluster = new ClusterAccess(ctx, resource);
     var status = new StatusAggregator(resource.getStatus());
     String lostMessage = reconcileBuild(resource, cluster, status);
+    verification.reconcile(resource, cluster, status);
     NodeAppImageStatus next = status.build(generation(resource), Instant.now());
     EventPolicy.announce(resource, cluster.events(), metrics, status, next, lostMessage);
     LOG.debugf(

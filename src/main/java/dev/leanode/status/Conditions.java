@@ -67,6 +67,35 @@ public final class Conditions {
     return result;
   }
 
+  /**
+   * One more condition beside Ready and Building (e.g. Verified), with the same rules:
+   * lastTransitionTime moves only when its status flips, the message is capped.
+   */
+  public static Condition other(
+      List<Condition> current,
+      String type,
+      String status,
+      String reason,
+      String message,
+      long generation,
+      Instant now) {
+    Optional<Condition> previous = find(current, type);
+    String transition =
+        previous
+            .filter(p -> Objects.equals(p.getStatus(), status))
+            .map(Condition::getLastTransitionTime)
+            .filter(Objects::nonNull)
+            .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(truncate(message))
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(transition)
+        .build();
+  }
+
   static Optional<Condition> find(List<Condition> conditions, String type) {
     if (conditions == null) {
       return Optional.empty();

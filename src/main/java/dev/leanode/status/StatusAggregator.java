@@ -1,10 +1,13 @@
 package dev.leanode.status;
 
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -94,12 +97,47 @@ public final class StatusAggregator {
     return previous.condition(NodeAppImageStatus.READY).map(c -> c.getMessage()).orElse(null);
   }
 
+  private VerifyReason verifyReason;
+  private String verifyMessage;
+  private boolean keepVerified;
+
+  /** Sets the Verified condition (spec.verify); without a call it is left out. */
+  public void verified(VerifyReason reason, String message) {
+    this.verifyReason = reason;
+    this.verifyMessage = message;
+    this.keepVerified = false;
+  }
+
+  /** Keeps the previous Verified condition as it was (the image it checked is still current). */
+  public void keepVerified() {
+    this.verifyReason = null;
+    this.keepVerified = true;
+  }
+
   /**
    * The next status: data as set, conditions for the outcome, the retry count if it still holds.
    */
   public NodeAppImageStatus build(long generation, Instant now) {
     next.setObservedGeneration(generation);
-    next.setConditions(Conditions.next(previous.getConditions(), reason, message, generation, now));
+    List<Condition> conditions =
+        new ArrayList<>(
+            Conditions.next(previous.getConditions(), reason, message, generation, now));
+    if (verifyReason != null) {
+      conditions.add(
+          Conditions.other(
+              previous.getConditions(),
+              NodeAppImageStatus.VERIFIED,
+              verifyReason.status(),
+              verifyReason.reason(),
+              verifyMessage == null || verifyMessage.isBlank()
+                  ? verifyReason.defaultMessage()
+                  : verifyMessage,
+              generation,
+              now));
+    } else if (keepVerified) {
+      previous.condition(NodeAppImageStatus.VERIFIED).ifPresent(conditions::add);
+    }
+    next.setConditions(conditions);
     boolean stillRetried =
         (attemptCounted || keptOutcome)
             && next.getRetry() != null

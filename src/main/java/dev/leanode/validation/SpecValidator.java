@@ -9,6 +9,7 @@ import dev.leanode.api.v1alpha1.LocalObjectRef;
 import dev.leanode.api.v1alpha1.NodeAppImageSpec;
 import dev.leanode.api.v1alpha1.OutputSpec;
 import dev.leanode.api.v1alpha1.Source;
+import dev.leanode.api.v1alpha1.VerifySpec;
 import dev.leanode.build.BuildLayout;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -40,6 +41,9 @@ public final class SpecValidator {
 
   public static final Duration MIN_TIMEOUT = Duration.ofMinutes(1);
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+  public static final Duration MIN_VERIFY_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration MAX_VERIFY_TIMEOUT = Duration.ofMinutes(10);
+  private static final Pattern VERIFY_PATH = Pattern.compile("/[!-~]*");
 
   /** Suffix the single-stage comparison image gets on its tag. */
   public static final String SINGLE_STAGE_TAG_SUFFIX = BuildLayout.SINGLE_STAGE_TAG_SUFFIX;
@@ -64,7 +68,40 @@ public final class SpecValidator {
     errors.addAll(validateApp(spec.getApp(), "spec.app"));
     validateOutput(spec.getOutput(), errors);
     validateBuild(spec.getBuild(), spec.getOutput(), errors);
+    validateVerify(spec.getVerify(), errors);
     return errors;
+  }
+
+  /** spec.verify: path, port and timeout, each named on its own. */
+  private static void validateVerify(VerifySpec verify, List<FieldError> errors) {
+    if (verify == null) {
+      return;
+    }
+    String path = verify.getPath();
+    if (path != null && !path.isEmpty()) {
+      if (path.length() > 256) {
+        errors.add(new FieldError("spec.verify.path", "must be at most 256 characters"));
+      } else if (!VERIFY_PATH.matcher(path).matches()) {
+        errors.add(
+            new FieldError(
+                "spec.verify.path",
+                "must start with / and hold only visible ASCII characters (no spaces), got "
+                    + quote(path)));
+      }
+    }
+    Integer port = verify.getPort();
+    if (port != null && (port < 1 || port > 65535)) {
+      errors.add(new FieldError("spec.verify.port", "must be between 1 and 65535"));
+    }
+    if (verify.getTimeout() != null && !verify.getTimeout().isEmpty()) {
+      Duration d = parseTimeout(verify.getTimeout());
+      if (d == null) {
+        errors.add(
+            new FieldError("spec.verify.timeout", "must be a duration like 30s, 2m or 1m30s"));
+      } else if (d.compareTo(MIN_VERIFY_TIMEOUT) < 0 || d.compareTo(MAX_VERIFY_TIMEOUT) > 0) {
+        errors.add(new FieldError("spec.verify.timeout", "must be between 5s and 10m"));
+      }
+    }
   }
 
   /**

@@ -137,4 +137,37 @@ class StatusAggregatorTest {
     assertThat(b.delay(6)).isEqualTo(Duration.ofSeconds(30));
     assertThat(b.saturatesAt()).isEqualTo(6);
   }
+
+  @Test
+  void verifiedIsSetKeptAndDroppedAndKeepsItsTransitionTime() {
+    var s = new StatusAggregator(null);
+    s.outcome(Reason.BUILD_SUCCEEDED, "Pushed", null);
+    s.verified(VerifyReason.VERIFYING, "Verify Pod p runs");
+    var first = s.build(1, T0);
+    assertThat(first.condition(NodeAppImageStatus.VERIFIED).orElseThrow().getStatus())
+        .isEqualTo("Unknown");
+
+    s = new StatusAggregator(first);
+    s.outcome(Reason.BUILD_SUCCEEDED, "Pushed", null);
+    s.verified(VerifyReason.IMAGE_ANSWERED, "answered");
+    var passed = s.build(1, T1);
+    var v = passed.condition(NodeAppImageStatus.VERIFIED).orElseThrow();
+    assertThat(v.getStatus()).isEqualTo("True");
+    assertThat(v.getReason()).isEqualTo("ImageAnswered");
+    assertThat(v.getLastTransitionTime()).isEqualTo("2026-12-01T10:01:30Z");
+    // Ready is about the build and unmoved by Verified
+    assertThat(passed.condition(NodeAppImageStatus.READY).orElseThrow().getStatus())
+        .isEqualTo("True");
+
+    s = new StatusAggregator(passed);
+    s.outcome(Reason.BUILD_RUNNING, "Build Job j2 is running", null);
+    s.keepVerified();
+    var kept = s.build(1, T1.plusSeconds(60));
+    assertThat(kept.condition(NodeAppImageStatus.VERIFIED)).contains(v);
+
+    s = new StatusAggregator(kept);
+    s.outcome(Reason.BUILD_RUNNING, "Build Job j2 is running", null);
+    var dropped = s.build(1, T1.plusSeconds(90)); // spec.verify removed
+    assertThat(dropped.condition(NodeAppImageStatus.VERIFIED)).isEmpty();
+  }
 }

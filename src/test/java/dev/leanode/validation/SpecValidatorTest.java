@@ -200,7 +200,35 @@ class SpecValidatorTest {
             s -> s.getBuild().getResources().setLimits(Map.of("memory", new Quantity("-1Gi")))),
         bad(
             "spec.build.resources.requests.memory",
-            s -> s.getBuild().getResources().setRequests(Map.of("memory", new Quantity("8Gi")))));
+            s -> s.getBuild().getResources().setRequests(Map.of("memory", new Quantity("8Gi")))),
+        bad("spec.verify.path", s -> s.setVerify(verify("healthz", null, null))),
+        bad("spec.verify.path", s -> s.setVerify(verify("/a b", null, null))),
+        bad("spec.verify.path", s -> s.setVerify(verify("/\r\nHost: evil", null, null))),
+        bad("spec.verify.path", s -> s.setVerify(verify("/" + "p".repeat(256), null, null))),
+        bad("spec.verify.port", s -> s.setVerify(verify(null, 0, null))),
+        bad("spec.verify.port", s -> s.setVerify(verify(null, 65536, null))),
+        bad("spec.verify.timeout", s -> s.setVerify(verify(null, null, "2s"))),
+        bad("spec.verify.timeout", s -> s.setVerify(verify(null, null, "11m"))),
+        bad("spec.verify.timeout", s -> s.setVerify(verify(null, null, "1 m"))));
+  }
+
+  static dev.leanode.api.v1alpha1.VerifySpec verify(String path, Integer port, String timeout) {
+    var v = new dev.leanode.api.v1alpha1.VerifySpec();
+    v.setPath(path);
+    v.setPort(port);
+    v.setTimeout(timeout);
+    return v;
+  }
+
+  @Test
+  void acceptsVerifySettings() {
+    NodeAppImageSpec spec = gitSpec();
+    spec.setVerify(new dev.leanode.api.v1alpha1.VerifySpec());
+    assertThat(validator.validate(spec)).isEmpty();
+    spec.setVerify(verify("/healthz?full=1", 8080, "1m30s"));
+    assertThat(validator.validate(spec)).isEmpty();
+    spec.setVerify(verify("/", 1, "5s"));
+    assertThat(validator.validate(spec)).isEmpty();
   }
 
   static Arguments bad(String field, Consumer<NodeAppImageSpec> mutation) {

@@ -28,6 +28,21 @@ public class NodeAppImageSpec {
           + " interrupted build did not finish).")
   private Boolean suspend;
 
+  @JsonPropertyDescription(
+      "Opt-in: after each successful push run the image in a short-lived Pod (no service-account"
+          + " token, runAsNonRoot, resource limits) and ask it over HTTP at the Pod's IP; the"
+          + " result is the Verified condition (False with reason VerifyFailed and the container's"
+          + " log tail). Ready stays about the build.")
+  private VerifySpec verify;
+
+  public VerifySpec getVerify() {
+    return verify;
+  }
+
+  public void setVerify(VerifySpec verify) {
+    this.verify = verify;
+  }
+
   public Boolean getSuspend() {
     return suspend;
   }

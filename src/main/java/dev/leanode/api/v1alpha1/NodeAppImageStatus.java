@@ -14,6 +14,7 @@ import java.util.Optional;
 public class NodeAppImageStatus {
   public static final String READY = "Ready";
   public static final String BUILDING = "Building";
+  public static final String VERIFIED = "Verified";
 
   @JsonPropertyDescription("metadata.generation this status describes.")
   private Long observedGeneration;
@@ -52,6 +53,19 @@ public class NodeAppImageStatus {
           + " registry that does not answer the size): the Ready reason retried and how many times."
           + " The backoff follows from it, so it survives an operator restart; absent otherwise.")
   private RetryStatus retry;
+
+  @JsonPropertyDescription(
+      "The check of spec.verify for the image digest built last: its Pod, when it started, how"
+          + " long the image took to answer, and the outcome. Absent without spec.verify.")
+  private VerifyStatus verify;
+
+  public VerifyStatus getVerify() {
+    return verify;
+  }
+
+  public void setVerify(VerifyStatus verify) {
+    this.verify = verify;
+  }
 
   @JsonIgnore
   public Optional<Condition> condition(String type) {
@@ -152,13 +166,22 @@ public class NodeAppImageStatus {
         && Objects.equals(comparison, s.comparison)
         && Objects.equals(retry, s.retry)
         && Objects.equals(baseImage, s.baseImage)
-        && Objects.equals(history, s.history);
+        && Objects.equals(history, s.history)
+        && Objects.equals(verify, s.verify);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        observedGeneration, conditions, source, dockerfile, build, output, retry, baseImage);
+        observedGeneration,
+        conditions,
+        source,
+        dockerfile,
+        build,
+        output,
+        retry,
+        baseImage,
+        verify);
   }
 
   /** The base image and the digest its tag resolved to. */
@@ -204,6 +227,89 @@ public class NodeAppImageStatus {
     @Override
     public int hashCode() {
       return Objects.hash(image, digest);
+    }
+  }
+
+  /** What spec.verify found for one image digest. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class VerifyStatus {
+    @JsonPropertyDescription("The image digest checked (sha256:...).")
+    private String digest;
+
+    @JsonPropertyDescription("The Pod that ran it (deleted once the check ended).")
+    private String pod;
+
+    @JsonPropertyDescription("Passed or Failed; absent while the check runs.")
+    private String outcome;
+
+    @JsonPropertyDescription(
+        "Milliseconds from the container's start (its startedAt, 1 s resolution) to the first"
+            + " answer 200-399.")
+    private Long answeredAfterMillis;
+
+    @JsonPropertyDescription("When the check ended (RFC 3339).")
+    private String completionTime;
+
+    public VerifyStatus() {}
+
+    public VerifyStatus(String digest, String pod) {
+      this.digest = digest;
+      this.pod = pod;
+    }
+
+    public String getDigest() {
+      return digest;
+    }
+
+    public void setDigest(String digest) {
+      this.digest = digest;
+    }
+
+    public String getPod() {
+      return pod;
+    }
+
+    public void setPod(String pod) {
+      this.pod = pod;
+    }
+
+    public String getOutcome() {
+      return outcome;
+    }
+
+    public void setOutcome(String outcome) {
+      this.outcome = outcome;
+    }
+
+    public Long getAnsweredAfterMillis() {
+      return answeredAfterMillis;
+    }
+
+    public void setAnsweredAfterMillis(Long answeredAfterMillis) {
+      this.answeredAfterMillis = answeredAfterMillis;
+    }
+
+    public String getCompletionTime() {
+      return completionTime;
+    }
+
+    public void setCompletionTime(String completionTime) {
+      this.completionTime = completionTime;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof VerifyStatus s
+          && Objects.equals(digest, s.digest)
+          && Objects.equals(pod, s.pod)
+          && Objects.equals(outcome, s.outcome)
+          && Objects.equals(answeredAfterMillis, s.answeredAfterMillis)
+          && Objects.equals(completionTime, s.completionTime);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(digest, pod, outcome, answeredAfterMillis, completionTime);
     }
   }
 
