@@ -3,6 +3,7 @@ package dev.leanode.source;
 import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.source.SourceUnavailableException.Kind;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +47,12 @@ public class GitAppFiles {
     try {
       scratch = Files.createTempDirectory("leanode-git-files-");
       try (Git git = Git.init().setBare(true).setDirectory(scratch.toFile()).call()) {
+        // no auto-gc (fetch.autogc, gc.auto): JGit runs it in a background thread after a fetch,
+        // and its gc.log.lock would race the deletion of this scratch repository below
+        var config = git.getRepository().getConfig();
+        config.setInt("gc", null, "auto", 0);
+        config.setBoolean("fetch", null, "autogc", false);
+        config.save();
         ObjectId commit = fetch(git, source, creds);
         return list(git.getRepository(), commit, source);
       }
@@ -161,8 +168,8 @@ public class GitAppFiles {
     }
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a leftover temp folder is harmless
+    } catch (IOException | UncheckedIOException e) {
+      // a file that vanished while walking, or a leftover temp folder, is harmless
     }
   }
 }

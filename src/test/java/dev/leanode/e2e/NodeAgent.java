@@ -65,7 +65,7 @@ public final class NodeAgent implements AutoCloseable {
     this.client = client;
     this.nodeName = nodeName;
     this.runner = new KanikoStandIn(client, workRoot, maxBuild);
-    this.pods = new PodmanPodRunner(client, workRoot);
+    this.pods = new PodmanPodRunner(client, workRoot, runner.logs());
   }
 
   /**

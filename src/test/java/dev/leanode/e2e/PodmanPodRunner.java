@@ -60,8 +60,11 @@ import org.jboss.logging.Logger;
  * TokenRequest, {@code token}, {@code ca.crt} and {@code namespace} under
  * /var/run/secrets/kubernetes.io/serviceaccount), memory/CPU limits, and HTTP/TCP probes whose
  * results are the pod's Ready condition; liveness failures and exits restart the container ({@code
- * restartCount}, {@code lastState}); deletion stops it (SIGTERM, then SIGKILL after the grace
- * period) and confirms the deletion as the kubelet does.
+ * restartCount}, {@code lastState}) as {@code restartPolicy} says (Never/OnFailure end the pod
+ * Failed or Succeeded); {@code activeDeadlineSeconds} ends it Failed with reason DeadlineExceeded;
+ * one image pull Secret (dockerconfigjson) gives the pull its credentials; the container's output
+ * is served by the node's log endpoint ({@code pods/log}); deletion stops it (SIGTERM, then SIGKILL
+ * after the grace period) and confirms the deletion as the kubelet does.
  *
  * <p>Networking, an imitation with its reason: there is no CNI and no kube-proxy here, and the API
  * server binds 127.0.0.1 only. Each pod gets a veth pair (host end 10.232.N.1/30, pod end
@@ -82,11 +85,13 @@ public final class PodmanPodRunner implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(PodmanPodRunner.class);
   static final String SERVICE_IP = "10.96.0.1";
   static final String TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+  static final String DEADLINE_EXCEEDED = "activeDeadlineSeconds exceeded";
   private static final AtomicInteger NEXT_NET =
       new AtomicInteger((int) (ProcessHandle.current().pid() % 100));
 
   private final KubernetesClient client;
   private final Path workRoot;
+  private final ContainerLogs logs;
   private final InetSocketAddress apiServer;
   private final List<Integer> loopbackPorts;
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -103,8 +108,14 @@ public final class PodmanPodRunner implements AutoCloseable {
   }
 
   public PodmanPodRunner(KubernetesClient client, Path workRoot) {
+    this(client, workRoot, new ContainerLogs());
+  }
+
+  /** {@code logs}: where the containers' output goes, for the kubelet's log endpoint. */
+  public PodmanPodRunner(KubernetesClient client, Path workRoot, ContainerLogs logs) {
     this.client = client;
     this.workRoot = workRoot;
+    this.logs = logs;
     URI master = URI.create(client.getConfiguration().getMasterUrl());
     this.apiServer = new InetSocketAddress(master.getHost(), master.getPort());
     this.loopbackPorts =
@@ -231,7 +242,7 @@ public final class PodmanPodRunner implements AutoCloseable {
     List<String> podmanRun() {
       validate();
       String image = c.getImage();
-      ImageRunner.pull(image, null);
+      ImageRunner.pull(image, pullCredentials(image));
       String imageUser =
           Proc.run(
                   Duration.ofSeconds(30),
@@ -286,8 +297,12 @@ public final class PodmanPodRunner implements AutoCloseable {
       if (Boolean.TRUE.equals(s.getHostNetwork()) || Boolean.TRUE.equals(s.getHostPID())) {
         throw new Unsupported("spec.hostNetwork/hostPID");
       }
-      if (s.getImagePullSecrets() != null && !s.getImagePullSecrets().isEmpty()) {
-        throw new Unsupported("spec.imagePullSecrets (the local registry needs none)");
+      if (s.getImagePullSecrets() != null && s.getImagePullSecrets().size() > 1) {
+        throw new Unsupported("spec.imagePullSecrets: more than one");
+      }
+      String policy = s.getRestartPolicy();
+      if (policy != null && !List.of("Always", "OnFailure", "Never").contains(policy)) {
+        throw new Unsupported("spec.restartPolicy " + policy);
       }
       if (c.getEnvFrom() != null && !c.getEnvFrom().isEmpty()) {
         throw new Unsupported("containers[0].envFrom");
@@ -716,12 +731,20 @@ public final class PodmanPodRunner implements AutoCloseable {
           startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
           started = c.getStartupProbe() == null;
           ready = false;
+          followLog();
           writeStatus();
           String why = probeUntilFailure();
           if (stopping.get()) {
             return;
           }
-          int exit = stopContainer(30);
+          boolean deadline = why.equals(DEADLINE_EXCEEDED);
+          int exit = stopContainer(deadline ? grace() : 30);
+          String policy = spec.getSpec().getRestartPolicy();
+          if (deadline || "Never".equals(policy) || ("OnFailure".equals(policy) && exit == 0)) {
+            // the kubelet does not restart it: the pod ends, its log stays readable
+            end(exit, why, deadline);
+            return;
+          }
           lastTerminated = terminated(exit, why, startedAt);
           LOG.infof("pod %s/%s: container %s restarts (%s)", ns, name, c.getName(), why);
           restarts++;
@@ -761,10 +784,14 @@ public final class PodmanPodRunner implements AutoCloseable {
         ready = started;
         writeStatus();
       }
+      Long deadline = spec.getSpec().getActiveDeadlineSeconds();
       while (!stopping.get()) {
         String state = state();
         if (!state.equals("running")) {
           return "container exited (" + state + ")";
+        }
+        if (deadline != null && !Instant.now().isBefore(podStart.plusSeconds(deadline))) {
+          return DEADLINE_EXCEEDED;
         }
         Instant now = Instant.now();
         for (var e : next.entrySet()) {
@@ -873,7 +900,15 @@ public final class PodmanPodRunner implements AutoCloseable {
               .output()
               .trim();
       Proc.run(Duration.ofSeconds(60), Tools.podman("rm", "-f", container));
+      if (log != null) {
+        log.finish();
+      }
       return code.matches("-?\\d+") ? Integer.parseInt(code) : 137;
+    }
+
+    long grace() {
+      Long g = spec.getSpec().getTerminationGracePeriodSeconds();
+      return g == null ? 30 : g;
     }
 
     void stopAndConfirm(Pod deleted) {
@@ -882,6 +917,7 @@ public final class PodmanPodRunner implements AutoCloseable {
               ? deleted.getMetadata().getDeletionGracePeriodSeconds()
               : 30;
       teardown(grace);
+      logs.forget(ns, name);
       pods.remove(uid);
       if (deleted != null) {
         confirmDeletion(deleted);
@@ -901,6 +937,116 @@ public final class PodmanPodRunner implements AutoCloseable {
       }
       Proc.run(Duration.ofSeconds(30), "ip", "netns", "del", netns);
       Proc.run(Duration.ofSeconds(30), "ip", "link", "del", hostIf);
+    }
+
+    volatile ContainerLogs.Log log;
+
+    /**
+     * The container's output into {@link ContainerLogs} as it comes ({@code podman logs -f}), so
+     * that {@code pods/log} through the API server reads it, during the run and after the end.
+     */
+    void followLog() {
+      logs.admit(ns, name);
+      ContainerLogs.Log current = logs.start(ns, name, c.getName());
+      log = current;
+      String which = container;
+      threads.submit(
+          () -> {
+            try {
+              Process p =
+                  new ProcessBuilder(Tools.podman("logs", "-f", which))
+                      .redirectErrorStream(true)
+                      .start();
+              try (var r =
+                  new java.io.BufferedReader(
+                      new java.io.InputStreamReader(
+                          p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  current.append(line);
+                }
+              }
+              p.waitFor();
+            } catch (IOException e) {
+              LOG.debugf("podman logs of %s ended: %s", which, e.getMessage());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+
+    /** The pod is over (restartPolicy, activeDeadlineSeconds): phase, reason, exit code. */
+    void end(int exit, String why, boolean deadline) {
+      String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+      String phase = deadline || exit != 0 ? "Failed" : "Succeeded";
+      ContainerStatus cs =
+          new ContainerStatusBuilder()
+              .withName(c.getName())
+              .withImage(c.getImage())
+              .withImageID(c.getImage())
+              .withContainerID("podman://" + container)
+              .withReady(false)
+              .withStarted(false)
+              .withRestartCount(restarts)
+              .withNewState()
+              .withNewTerminated()
+              .withExitCode(exit)
+              .withReason(exit == 0 ? "Completed" : "Error")
+              .withMessage(why)
+              .withStartedAt(startedAt)
+              .withFinishedAt(now)
+              .endTerminated()
+              .endState()
+              .build();
+      LOG.infof("pod %s/%s ends %s (%s, exit %d)", ns, name, phase, why, exit);
+      update(
+          s -> {
+            var b = new PodStatusBuilder(s).withPhase(phase).withContainerStatuses(cs);
+            if (deadline) {
+              b.withReason("DeadlineExceeded")
+                  .withMessage("Pod was active on the node longer than the specified deadline");
+            }
+            return b.build();
+          });
+    }
+
+    /** The user:password of the pod's image pull Secret for the image's registry, or null. */
+    String pullCredentials(String image) {
+      var secrets = spec.getSpec().getImagePullSecrets();
+      if (secrets == null || secrets.isEmpty()) {
+        return null;
+      }
+      String secretName = secrets.get(0).getName();
+      var secret = client.secrets().inNamespace(ns).withName(secretName).get();
+      if (secret == null
+          || secret.getData() == null
+          || secret.getData().get(".dockerconfigjson") == null) {
+        // the kubelet pulls without it (and fails on a registry that needs it)
+        LOG.warnf(
+            "pod %s/%s: image pull Secret %s missing or not dockerconfigjson",
+            ns, name, secretName);
+        return null;
+      }
+      String host = image.substring(0, image.indexOf('/'));
+      try {
+        var config =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(
+                    java.util.Base64.getDecoder()
+                        .decode(secret.getData().get(".dockerconfigjson")));
+        var auth = config.path("auths").path(host);
+        if (auth.hasNonNull("auth")) {
+          return new String(
+              java.util.Base64.getDecoder().decode(auth.get("auth").asText()),
+              java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (auth.hasNonNull("username")) {
+          return auth.get("username").asText() + ":" + auth.path("password").asText();
+        }
+        return null;
+      } catch (IOException e) {
+        throw new Unsupported("image pull Secret " + secretName + ": " + e.getMessage());
+      }
     }
 
     void refuse(String message) {

@@ -67,6 +67,7 @@ class PodmanPodRunnerIT {
                 cp.nodeName,
                 Path.of("target/node-agent-pods").toAbsolutePath(),
                 Duration.ofMinutes(5))
+            .servingLogs(cp.dir.resolve("pki"))
             .start();
   }
 
@@ -296,5 +297,78 @@ class PodmanPodRunnerIT {
         .contains("host-path")
         .contains("volume data");
     agent.forgetErrors(e -> e.contains("host-path"));
+  }
+
+  /**
+   * A pod that ends (restartPolicy Never) stays ended with its exit code and its log readable
+   * through the API server; its image comes from the registry that needs credentials, pulled with
+   * the pod's image pull Secret; activeDeadlineSeconds ends a pod that runs on.
+   */
+  @Test
+  void podEndsAsItsRestartPolicySaysWithItsLogAndPullSecret() {
+    cp.createPushSecret(ns); // "regcred", dockerconfigjson for the htpasswd registry
+    String image = Tools.AUTH_REGISTRY + "/" + ns + "/node:22-alpine";
+    Proc.run(
+            Duration.ofMinutes(3),
+            Tools.podman(
+                "push",
+                "-q",
+                "--tls-verify=false",
+                "--creds",
+                Tools.REGISTRY_USER + ":" + Tools.REGISTRY_PASSWORD,
+                IMAGE,
+                image))
+        .check();
+    Proc.run(Duration.ofMinutes(1), Tools.podman("rmi", image)); // the pod's pull is a real one
+    cp.admin()
+        .pods()
+        .inNamespace(ns)
+        .resource(oneShot("once", image, "console.log('hello from once'); process.exit(3)", null))
+        .create();
+    Pod once =
+        await("pod once ended")
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () -> cp.admin().pods().inNamespace(ns).withName("once").get(),
+                p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase()));
+    ContainerStatus c = once.getStatus().getContainerStatuses().get(0);
+    assertThat(c.getState().getTerminated().getExitCode()).isEqualTo(3);
+    assertThat(c.getRestartCount()).isZero();
+    Proc.Result logs = cp.kubectl("logs", "once", "-n", ns);
+    assertThat(logs.exitCode()).as(logs.output()).isZero();
+    assertThat(logs.output()).contains("hello from once");
+
+    cp.admin()
+        .pods()
+        .inNamespace(ns)
+        .resource(oneShot("deadline", IMAGE, "setInterval(() => {}, 1000)", 5L))
+        .create();
+    Pod deadline =
+        await("pod deadline stopped")
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () -> cp.admin().pods().inNamespace(ns).withName("deadline").get(),
+                p -> p.getStatus() != null && "Failed".equals(p.getStatus().getPhase()));
+    assertThat(deadline.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+  }
+
+  static Pod oneShot(String name, String image, String script, Long deadline) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withActiveDeadlineSeconds(deadline)
+        .withTerminationGracePeriodSeconds(2L)
+        .withAutomountServiceAccountToken(false)
+        .addNewImagePullSecret("regcred")
+        .addNewContainer()
+        .withName("app")
+        .withImage(image)
+        .withCommand("node", "-e", script)
+        .endContainer()
+        .endSpec()
+        .build();
   }
 }
