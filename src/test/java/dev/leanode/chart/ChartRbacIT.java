@@ -49,11 +49,13 @@ class ChartRbacIT {
           "|configmaps|watch",
           "|configmaps|create",
           "|configmaps|delete",
-          // build pods: informer for termination messages, read-only
+          // build pods: informer for termination messages; the verify Pod of spec.verify
           "|pods|get",
           "|pods|list",
           "|pods|watch",
-          // the running build's Kaniko log, for the progress in the Building condition
+          "|pods|create",
+          "|pods|delete",
+          // the running build's Kaniko log (progress in Building), the verify Pod's log tail
           "|pods/log|get",
           // push/git Secrets, read by name
           "|secrets|get",
@@ -94,7 +96,12 @@ class ChartRbacIT {
     RbacRules rbac = chart().render().rbac();
     assertThat(rbac.allows("create", "", "secrets", "apps")).isFalse();
     assertThat(rbac.allows("update", "batch", "jobs", "apps")).isFalse();
-    assertThat(rbac.allows("create", "", "pods", "apps")).isFalse();
+    // pods create/delete (the verify Pod) adds no power beyond jobs create, which makes pods of
+    // any shape already; changing a pod or entering one stays out of reach
+    assertThat(rbac.allows("update", "", "pods", "apps")).isFalse();
+    assertThat(rbac.allows("patch", "", "pods", "apps")).isFalse();
+    assertThat(rbac.allows("create", "", "pods/attach", "apps")).isFalse();
+    assertThat(rbac.allows("update", "", "pods/ephemeralcontainers", "apps")).isFalse();
     assertThat(rbac.allows("create", "leanode.dev", "nodeappimages", "apps")).isFalse();
     assertThat(rbac.allows("patch", "leanode.dev", "nodeappimages", "apps")).isFalse();
     assertThat(rbac.allows("list", "", "secrets", "apps")).as("no secret listing").isFalse();
