@@ -1133,7 +1133,7 @@ public final class KanikoStandIn implements AutoCloseable {
           cmd.add(creds);
         }
         cmd.add("docker://" + source);
-        // as Kaniko logs a pull (pkg/remote/remote.go); a failed try's output as plain lines
+        // the pull as one INFO line in Kaniko's format; a failed try's output as plain lines
         log.info("Retrieving image " + pinned + " from registry " + host);
         Proc.Result r = Proc.run(timeout, cmd);
         if (!r.ok()) {

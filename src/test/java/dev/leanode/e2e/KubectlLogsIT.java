@@ -65,7 +65,9 @@ class KubectlLogsIT extends OnRealCluster {
     Proc.Result followed = install.cp.kubectl("logs", "-f", "-n", ns, name, "-c", "kaniko");
     assertThat(followed.exitCode()).as(followed.output()).isZero();
     assertThat(followed.output())
-        .contains("Building stage 'node:22-alpine' [idx: '0', base-idx: '-1']")
+        // the base pinned by digest, as the operator writes FROM (issue 12)
+        .containsPattern(
+            "Building stage 'node:22-alpine@sha256:[0-9a-f]{64}' \\[idx: '0', base-idx: '-1'\\]")
         .contains("RUN ")
         .contains("Pushing image to " + image)
         .containsPattern(

@@ -45,7 +45,8 @@ class LeanodeLogsIT extends OnRealCluster {
     int pushed = out.indexOf("Pushed " + Tools.REGISTRY + "/logs/leanode-logs@sha256:");
     assertThat(init).as(out).isNotNegative();
     assertThat(kaniko).as("Kaniko after the init container").isGreaterThan(init);
-    assertThat(out.indexOf("Building stage 'node:22-alpine'")).isGreaterThan(kaniko);
+    // the base pinned by digest, as the operator writes FROM (issue 12)
+    assertThat(out.indexOf("Building stage 'node:22-alpine@sha256:")).isGreaterThan(kaniko);
     assertThat(pushed).as("followed to the push").isGreaterThan(kaniko);
     assertThat(out).doesNotContain("INFO  [io.quarkus"); // the CLI's stdout is the log only
 
@@ -62,10 +63,12 @@ class LeanodeLogsIT extends OnRealCluster {
     List<String> rows = table.output().strip().lines().toList();
     assertThat(rows.get(0))
         .startsWith("NAME")
-        .contains("READY", "IMAGE", "SIZE", "SAVED", "LAST BUILD", "AGE");
+        .contains("READY", "IMAGE", "SIZE", "SAVED", "LAST BUILD", "TRIGGER", "AGE");
+    // the operator records why the build ran (issue 12); leanode get shows it
+    assertThat(r.getStatus().getBuild().getTrigger()).isEqualTo("Created");
     assertThat(rows.get(1))
         .startsWith("follow-me")
-        .contains("True", image, r.getStatus().getOutput().getSize())
+        .contains("True", image, r.getStatus().getOutput().getSize(), "Created")
         .containsPattern("\\d+s");
     Proc.Result json = leanode("get", "follow-me", "-n", ns, "-o", "json");
     assertThat(json.exitCode()).as(json.output()).isZero();
@@ -75,6 +78,7 @@ class LeanodeLogsIT extends OnRealCluster {
     assertThat(summary.path("digest").asText()).isEqualTo(r.getStatus().getOutput().getDigest());
     assertThat(summary.path("ready").asText()).isEqualTo("True");
     assertThat(summary.path("lastBuildSeconds").asLong()).isPositive();
+    assertThat(summary.path("trigger").asText()).isEqualTo("Created");
 
     // the Job and its pod go (TTL or retention do this): the status tells what happened
     client

@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +81,27 @@ class FaultsIT {
     QuarkusMock.installMockForType(registry, RegistryClient.class);
     k8s = new OperatorFixture(client);
     createPushSecret("regcred", dockerConfigJson("registry.example.com", "ci", "s3cret"));
+  }
+
+  /**
+   * Deletes this test's resources, which cancels their pending reschedules (backoffs, poll slots).
+   * JOSDK 5.3.2's timer dies for good when a reschedule fires for a resource whose namespace is no
+   * longer watched (restartMidBuildAdoptsTheRunningJob switches namespaces): a leftover of an
+   * earlier test must not be the one that fires then.
+   */
+  @AfterEach
+  void deleteResources() {
+    client.resources(NodeAppImage.class).inNamespace(k8s.namespace).delete();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client
+                    .resources(NodeAppImage.class)
+                    .inNamespace(k8s.namespace)
+                    .list()
+                    .getItems()
+                    .isEmpty());
   }
 
   static String dockerConfigJson(String host, String user, String password) {
