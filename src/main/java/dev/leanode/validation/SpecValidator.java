@@ -111,6 +111,15 @@ public final class SpecValidator {
         }
       }
     }
+    List<String> keep = app.getPruneKeep();
+    if (keep != null) {
+      if (keep.size() > 64) {
+        errors.add(new FieldError(path + ".pruneKeep", "must have at most 64 entries"));
+      }
+      for (int i = 0; i < keep.size(); i++) {
+        add(errors, path + ".pruneKeep[" + i + "]", ValueRules.pruneKeepProblem(keep.get(i)));
+      }
+    }
     List<String> command = app.getCommand();
     if (command != null && !command.isEmpty()) {
       if (command.size() > 64) {

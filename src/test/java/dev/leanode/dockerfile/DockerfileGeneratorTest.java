@@ -54,7 +54,10 @@ class DockerfileGeneratorTest {
           "custom-base-image",
           "node-version",
           "env",
-          "ca-bundle");
+          "ca-bundle",
+          "minimal",
+          "minimal-alpine",
+          "prune-off");
 
   final DockerfileGenerator generator = new DockerfileGenerator();
 
@@ -199,8 +202,11 @@ class DockerfileGeneratorTest {
     assertThat(deps)
         .filteredOn(i -> i.keyword().equals("COPY"))
         .extracting(Instruction::args)
-        .as("deps sees the manifests only, never the sources")
-        .containsExactly("--from=context /leanode/manifests/ ./");
+        .as("deps sees the manifests (and the prune script) only, never the sources")
+        .containsAnyOf("--from=context /leanode/manifests/ ./")
+        .isSubsetOf(
+            "--from=context /leanode/manifests/ ./",
+            "--from=prune /leanode/prune.cjs /leanode/prune.cjs");
     List<Instruction> last = parsed.finalStage();
     int nodeModules = indexOf(last, "COPY", "--from=deps ");
     int firstSource =
@@ -246,7 +252,11 @@ class DockerfileGeneratorTest {
   void everyStageUsesTheSameBaseImage(String name, String dockerfile) {
     String base = DockerfileGenerator.baseImage(load(name));
     for (Instruction i : ParsedDockerfile.parse(dockerfile).instructions()) {
-      if (i.keyword().equals("FROM")) {
+      if (i.keyword().equals("FROM") && i.args().equals("scratch AS production")) {
+        assertThat(load(name).getRuntime())
+            .as("only the minimal runtime starts from scratch")
+            .isEqualTo(dev.leanode.api.v1alpha1.Runtime.MINIMAL);
+      } else if (i.keyword().equals("FROM")) {
         assertThat(i.args()).startsWith(base + " AS ");
       }
     }
