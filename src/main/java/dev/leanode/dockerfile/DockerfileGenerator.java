@@ -225,6 +225,23 @@ public final class DockerfileGenerator {
   }
 
   /**
+   * How many layers the final stage adds after the production node_modules (one per runtime-files
+   * COPY): how status.output.layers tells the app from the dependencies in a pushed manifest. Kept
+   * next to {@link #generate}, and checked against every golden Dockerfile.
+   */
+  public static int appLayerCount(AppSpec app) {
+    List<String> files = app == null || app.getFiles() == null ? List.of() : app.getFiles();
+    if (files.isEmpty()) {
+      return 1;
+    }
+    boolean hasPackageJson =
+        files.stream()
+            .map(dev.leanode.validation.ValueRules::stripTrailingSlash)
+            .anyMatch("package.json"::equals);
+    return files.size() + (hasPackageJson ? 0 : 1);
+  }
+
+  /**
    * The seed tutorial's single-stage Dockerfile, changed only where the comparison would otherwise
    * be unfair or the image would not be the same app (see {@link TutorialDockerfiles}).
    */

@@ -196,6 +196,18 @@ class DockerfileGeneratorTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("allOutputs")
+  void appLayerCountIsTheNumberOfCopiesAfterNodeModules(String name, String dockerfile) {
+    List<Instruction> last = ParsedDockerfile.parse(dockerfile).finalStage();
+    int nodeModules = indexOf(last, "COPY", "--from=deps ");
+    long after =
+        last.subList(nodeModules + 1, last.size()).stream()
+            .filter(i -> i.keyword().equals("COPY"))
+            .count();
+    assertThat(DockerfileGenerator.appLayerCount(load(name))).isEqualTo((int) after);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allOutputs")
   void dependencyLayersComeBeforeSourceLayers(String name, String dockerfile) {
     ParsedDockerfile parsed = ParsedDockerfile.parse(dockerfile);
     List<Instruction> deps = parsed.stage(parsed.stageNamed("deps"));

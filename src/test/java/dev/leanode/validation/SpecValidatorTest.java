@@ -241,6 +241,16 @@ class SpecValidatorTest {
     assertThat(validator.validate(spec)).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"", "80m", "0", "-5Mi", "80 Mi", "80MiB", "1e40"})
+  void rejectsSizeBudgetsNamingTheField(String budget) {
+    NodeAppImageSpec spec = gitSpec();
+    spec.getOutput().setSizeBudget(budget);
+    assertThat(validator.validate(spec))
+        .extracting(FieldError::field)
+        .containsExactly("spec.output.sizeBudget");
+  }
+
   static Arguments bad(String field, Consumer<NodeAppImageSpec> mutation) {
     return Arguments.of(field, mutation);
   }
