@@ -4,7 +4,8 @@
 #   standard       spec.app.runtime: standard, prune: off   (the floor: base + production deps + app)
 #   minimal        runtime: minimal, prune: off              (FROM scratch + node and what it links)
 #   minimal+prune  runtime: minimal, prune: safe             (the new default prune on top)
-# plus standard+prune's app layer (prune without the minimal runtime).
+# (standard+prune, prune without the minimal runtime, with BENCH_VARIANTS="standard+prune"; its
+# dependencies layer is the same as minimal+prune's.)
 # Columns: compressed = config + layers of the pushed manifest (skopeo inspect --raw); base = the
 # base image's layers (standard) or the runtime layer (minimal); app = the rest; uncompressed =
 # podman image inspect .Size; answered = GET / on the running image (podman, host network) said
@@ -24,6 +25,12 @@ STORE="${BENCH_STORAGE_ROOT:-$STATE/storage}"
 RUNROOT="${BENCH_RUNROOT:-/run/leanode-slim}"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 ALL_APPS=(seed-express express-heavy-dev typescript-dist yarn-app pnpm-app static-public monorepo)
+# name:leanode dockerfile options; BENCH_VARIANTS picks some (e.g. "minimal+prune")
+ALL_VARIANTS=("standard:--prune off" "minimal:--runtime minimal --prune off" "minimal+prune:--runtime minimal --prune safe" "standard+prune:--prune safe")
+VARIANTS=()
+for v in "${ALL_VARIANTS[@]}"; do
+  if [[ -z "${BENCH_VARIANTS:-}" && "$v" != standard+prune:* ]] || [[ " ${BENCH_VARIANTS:-} " == *" ${v%%:*} "* ]]; then VARIANTS+=("$v"); fi
+done
 
 bah() { buildah --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs "$@"; }
 pod() { podman --root "$STORE" --runroot "$RUNROOT" --storage-driver vfs --runtime runc --cgroup-manager cgroupfs --events-backend file "$@"; }
@@ -82,7 +89,7 @@ skopeo inspect --raw --tls-verify=false "docker://$REG/library/node:22-alpine" |
 apps=("$@"); [[ ${#apps[@]} -gt 0 ]] || apps=("${ALL_APPS[@]}")
 for app in "${apps[@]}"; do
   dir="$(app_dir "$app")"
-  for v in "standard:--prune off" "standard+prune:--prune safe" "minimal:--runtime minimal --prune off" "minimal+prune:--runtime minimal --prune safe"; do
+  for v in "${VARIANTS[@]}"; do
     name="${v%%:*}"; read -r -a opts <<<"${v#*:}"
     df="$STATE/logs/$app-$name.Dockerfile"
     dockerfile "$dir" "${opts[@]}" >"$df"
