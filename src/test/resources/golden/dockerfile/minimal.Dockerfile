@@ -150,14 +150,14 @@ FROM node:22-alpine AS runtime
 RUN set -eu; \
     mkdir -p /leanode/runtime; \
     node_bin=$(command -v node || true); \
-    if [ -z "$node_bin" ]; then echo "leanode: runtime minimal: the base image has no node on PATH; take it apart by hand or use spec.app.runtime: standard" >&2; exit 1; fi; \
+    if [ -z "$node_bin" ]; then echo "leanode: error: runtime minimal: the base image has no node on PATH; take it apart by hand or use spec.app.runtime: standard" >&2; exit 1; fi; \
     node_bin=$(readlink -f "$node_bin"); \
     echo "$node_bin" > /leanode/runtime/node; \
     if command -v ldd >/dev/null 2>&1; then ldd "$node_bin" > /leanode/runtime/ldd.txt 2>&1 || true; \
     else node -p "process.report.getReport().sharedObjects.join(String.fromCharCode(10))" > /leanode/runtime/ldd.txt; fi; \
-    if grep -q 'not found' /leanode/runtime/ldd.txt; then echo "leanode: runtime minimal: the loader cannot find a library of $node_bin:" >&2; cat /leanode/runtime/ldd.txt >&2; exit 1; fi; \
+    if grep -q 'not found' /leanode/runtime/ldd.txt; then echo "leanode: error: runtime minimal: the loader cannot find a library of $node_bin:" >&2; cat /leanode/runtime/ldd.txt >&2; exit 1; fi; \
     sed -n -e 's#^.*=> \(/[^ ]*\).*$#\1#p' -e 's#^[[:space:]]*\(/[^ ]*\).*$#\1#p' /leanode/runtime/ldd.txt | sort -u > /leanode/runtime/libs; \
-    if ! grep -q -e '/ld-' /leanode/runtime/libs; then echo "leanode: runtime minimal: found no dynamic loader (ld-*.so) for $node_bin in:" >&2; cat /leanode/runtime/ldd.txt >&2; exit 1; fi; \
+    if ! grep -q -e '/ld-' /leanode/runtime/libs; then echo "leanode: error: runtime minimal: found no dynamic loader (ld-*.so) for $node_bin in:" >&2; cat /leanode/runtime/ldd.txt >&2; exit 1; fi; \
     echo "leanode: runtime minimal: node is $node_bin, it links:"; cat /leanode/runtime/libs; \
     r=/leanode/minimal; \
     mkdir -p "$r/usr/local/bin" "$r/etc" "$r/tmp" "$r/home/node"; \
