@@ -128,6 +128,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     var cluster = new ClusterAccess(ctx, resource);
     var status = new StatusAggregator(resource.getStatus());
     String lostMessage = reconcileBuild(resource, cluster, status);
+    sizeBudget(resource, status);
     NodeAppImageStatus next = status.build(generation(resource), Instant.now());
     EventPolicy.announce(resource, cluster.events(), metrics, status, next, lostMessage);
     LOG.debugf(
@@ -146,6 +147,15 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     }
     status.retryAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** spec.output.sizeBudget, when set and valid, for the SizeWithinBudget condition. */
+  private static void sizeBudget(NodeAppImage resource, StatusAggregator status) {
+    var output = resource.getSpec() == null ? null : resource.getSpec().getOutput();
+    String budget = output == null ? null : output.getSizeBudget();
+    if (budget != null && SpecValidator.sizeBudgetProblem(budget) == null) {
+      status.sizeBudget(budget, SpecValidator.sizeBudgetBytes(budget));
+    }
   }
 
   /**

@@ -1,10 +1,13 @@
 package dev.leanode.status;
 
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -94,12 +97,27 @@ public final class StatusAggregator {
     return previous.condition(NodeAppImageStatus.READY).map(c -> c.getMessage()).orElse(null);
   }
 
+  private Long budgetBytes;
+  private String budgetText;
+
+  /** spec.output.sizeBudget as written and in bytes (null = none): adds SizeWithinBudget. */
+  public void sizeBudget(String text, Long bytes) {
+    this.budgetText = text;
+    this.budgetBytes = bytes;
+  }
+
   /**
    * The next status: data as set, conditions for the outcome, the retry count if it still holds.
    */
   public NodeAppImageStatus build(long generation, Instant now) {
     next.setObservedGeneration(generation);
-    next.setConditions(Conditions.next(previous.getConditions(), reason, message, generation, now));
+    List<Condition> conditions =
+        new ArrayList<>(
+            Conditions.next(previous.getConditions(), reason, message, generation, now));
+    SizeBudget.condition(
+            previous.getConditions(), budgetBytes, budgetText, next.getOutput(), generation, now)
+        .ifPresent(conditions::add);
+    next.setConditions(conditions);
     boolean stillRetried =
         (attemptCounted || keptOutcome)
             && next.getRetry() != null

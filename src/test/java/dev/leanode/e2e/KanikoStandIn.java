@@ -971,6 +971,14 @@ public final class KanikoStandIn implements AutoCloseable {
             bud.add("--label");
             bud.add(a);
           });
+      // Kaniko snapshots every filesystem-changing instruction as a layer of its own (cache or
+      // not); buildah does that only with --layers. Without it the final stage is one squashed
+      // layer and status.output.layers could not be told apart as on a real cluster. --no-cache
+      // unless the Job asked Kaniko for its cache.
+      bud.add("--layers");
+      if (!k.cache) {
+        bud.add("--no-cache");
+      }
       if (k.target != null) {
         bud.add("--target");
         bud.add(k.target);
