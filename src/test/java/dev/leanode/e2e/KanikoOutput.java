@@ -39,6 +39,19 @@ final class KanikoOutput {
           "Writing manifest ",
           "Storing signatures");
 
+  /**
+   * buildah's last words when a RUN fails: {@code Error: building at STEP "<the whole RUN>": exit
+   * status 1}. Kaniko never echoes the command there (its final error is {@code error building
+   * image: error building stage: failed to execute command: waiting for process to exit: exit
+   * status 1}); the echo of a long RUN (our inlined scripts are 2 KB and more) would fill the
+   * kubelet's 2 KB log tail and push the step's own error lines out of the termination message.
+   */
+  private static final Pattern BUILDAH_FAILED_STEP =
+      Pattern.compile("Error: building at STEP \".*\": (.*)", Pattern.DOTALL);
+
+  /** buildah's chroot runner reports a RUN's exit once more; Kaniko does not. */
+  private static final Pattern BUILDAH_SUBPROCESS = Pattern.compile("subprocess exited with .*");
+
   /** The image ID buildah prints when a build ends. */
   private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
 
@@ -46,6 +59,7 @@ final class KanikoOutput {
   private final Instant start = Instant.now();
   private final StringBuilder text = new StringBuilder();
   private final List<String> stageNames = new ArrayList<>();
+  private String failedStep;
 
   KanikoOutput(ContainerLogs.Log out) {
     this.out = out;
@@ -86,10 +100,30 @@ final class KanikoOutput {
       }
       return;
     }
+    Matcher failed = BUILDAH_FAILED_STEP.matcher(line);
+    if (failed.matches()) {
+      failedStep = failed.group(1);
+      return;
+    }
     if (BUILDAH_BOOKKEEPING.stream().noneMatch(line::startsWith)
-        && !IMAGE_ID.matcher(line).matches()) {
+        && !IMAGE_ID.matcher(line).matches()
+        && !BUILDAH_SUBPROCESS.matcher(line).matches()) {
       line(raw);
     }
+  }
+
+  /**
+   * Kaniko's final error for a failed build step ({@code error building image: error building
+   * stage: failed to execute command: <cause>}, cmd/executor/cmd/root.go, pkg/executor/build.go),
+   * or empty when buildah did not report one.
+   */
+  synchronized java.util.Optional<String> stepFailure() {
+    return java.util.Optional.ofNullable(failedStep)
+        .map(
+            cause ->
+                "error building image: error building stage: failed to execute command: "
+                    + (cause.startsWith("exit status") ? "waiting for process to exit: " : "")
+                    + cause);
   }
 
   void finish() {

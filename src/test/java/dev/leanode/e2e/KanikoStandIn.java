@@ -990,7 +990,8 @@ public final class KanikoStandIn implements AutoCloseable {
       bud.add(context.toString());
       Proc.Result built = Proc.run(timeout, null, Map.of(), null, bud, log::buildahLine);
       if (!built.ok()) {
-        throw new BuildError("error building image: exit status " + built.exitCode());
+        throw new BuildError(
+            log.stepFailure().orElse("error building image: exit status " + built.exitCode()));
       }
       // --- push
       String digest = null;

@@ -121,11 +121,6 @@ class SlimImagesIT extends OnRealCluster {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Known red: the build fails as it should (Ready=False BuildFailed), but buildah echoes the"
-          + " whole failed RUN after our 'leanode: error:' line and the stand-in's 2 KB"
-          + " termination-message tail drops it before the operator sees it; real Kaniko does not"
-          + " echo the RUN. Fix: the stand-in keeps 'leanode: error:' lines in its tail.")
   void aBaseWithoutNodeFailsTheBuildSayingSo() throws Exception {
     client
         .resource(
