@@ -52,6 +52,14 @@ final class KanikoOutput {
   /** buildah's chroot runner reports a RUN's exit once more; Kaniko does not. */
   private static final Pattern BUILDAH_SUBPROCESS = Pattern.compile("subprocess exited with .*");
 
+  /**
+   * buildah's {@code --> 1a2b3c4d5e6} after each step ({@code --layers}): the image it committed,
+   * or, right after {@code --> Using cache <id>}, the short form of the cached one.
+   */
+  private static final Pattern COMMITTED = Pattern.compile("--> ([0-9a-f]{11,64})");
+
+  private static final Pattern CACHE_HIT = Pattern.compile("--> Using cache ([0-9a-f]{64})");
+
   /** The image ID buildah prints when a build ends. */
   private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
 
@@ -60,6 +68,8 @@ final class KanikoOutput {
   private final StringBuilder text = new StringBuilder();
   private final List<String> stageNames = new ArrayList<>();
   private String failedStep;
+  private final List<String> committed = new ArrayList<>();
+  private String lastCacheHit = "";
 
   KanikoOutput(ContainerLogs.Log out) {
     this.out = out;
@@ -100,6 +110,15 @@ final class KanikoOutput {
       }
       return;
     }
+    Matcher hit = CACHE_HIT.matcher(line);
+    Matcher commit = COMMITTED.matcher(line);
+    synchronized (this) {
+      if (hit.matches()) {
+        lastCacheHit = hit.group(1);
+      } else if (commit.matches() && !lastCacheHit.startsWith(commit.group(1))) {
+        committed.add(commit.group(1));
+      }
+    }
     Matcher failed = BUILDAH_FAILED_STEP.matcher(line);
     if (failed.matches()) {
       failedStep = failed.group(1);
@@ -124,6 +143,11 @@ final class KanikoOutput {
                 "error building image: error building stage: failed to execute command: "
                     + (cause.startsWith("exit status") ? "waiting for process to exit: " : "")
                     + cause);
+  }
+
+  /** The images buildah committed in this build, in order ({@code --layers}: one a step). */
+  synchronized List<String> committedImages() {
+    return List.copyOf(committed);
   }
 
   void finish() {

@@ -77,13 +77,20 @@ class KanikoOutputTest {
     for (String l :
         List.of(
             "[1/1] STEP 1/2: FROM busybox AS runtime",
+            "--> Using cache " + "c".repeat(64),
+            "--> ccccccccccc",
             "[1/1] STEP 2/2: " + run,
+            "[1/1] COMMIT",
+            "--> 0f77cdf14b8",
             "leanode: error: runtime minimal: the base image has no node on PATH",
             "subprocess exited with status 1",
             "subprocess exited with status 1",
             "Error: building at STEP \"" + run + "\": exit status 1")) {
       out.buildahLine(l);
     }
+    assertThat(out.committedImages())
+        .as("what this build committed, not the cache it reused")
+        .containsExactly("0f77cdf14b8");
     assertThat(out.stepFailure())
         .hasValue(
             "error building image: error building stage: failed to execute command:"

@@ -988,21 +988,21 @@ public final class KanikoStandIn implements AutoCloseable {
         bud.add("0");
       }
       bud.add(context.toString());
-      Proc.Result built = Proc.run(timeout, null, Map.of(), null, bud, log::buildahLine);
-      if (!built.ok()) {
-        throw new BuildError(
-            log.stepFailure().orElse("error building image: exit status " + built.exitCode()));
-      }
-      // --- push
       String digest = null;
       try {
+        Proc.Result built = Proc.run(timeout, null, Map.of(), null, bud, log::buildahLine);
+        if (!built.ok()) {
+          throw new BuildError(
+              log.stepFailure().orElse("error building image: exit status " + built.exitCode()));
+        }
+        // --- push
         for (String dest : k.destinations) {
           log.info("Pushing image to " + dest);
           digest = push(c, volumes, k, localTag, dest, dir, log, timeout);
           log.info("Pushed " + dest.replaceFirst(":[^:/]+$", "") + "@" + digest);
         }
       } finally {
-        Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", localTag));
+        forgetLocalImages(localTag, k.cache ? List.of() : log.committedImages());
       }
       if (k.digestFile != null) {
         if (k.digestFile.equals(c.terminationMessagePath)) {
@@ -1090,6 +1090,23 @@ public final class KanikoStandIn implements AutoCloseable {
       throw new BuildError("error pushing image: failed to push to destination " + dest);
     }
     return Files.readString(digestFile).trim();
+  }
+
+  /**
+   * Removes what a build left in the shared local storage: its tag, and (unless the Job asked for
+   * Kaniko's cache, which these stand for) every intermediate image buildah committed with {@code
+   * --layers}, newest first so that no image is removed before its children. With vfs each is a
+   * full copy of its stage's filesystem (~200 MB for a node stage): kept, they filled the disk
+   * after a few hundred builds. Images another build still uses (a container on top, a cache hit of
+   * a concurrent build) are refused by buildah without --force and stay.
+   */
+  static void forgetLocalImages(String localTag, List<String> committed) {
+    Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", localTag));
+    List<String> newestFirst = new ArrayList<>(committed);
+    java.util.Collections.reverse(newestFirst);
+    for (String id : newestFirst) {
+      Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", id));
+    }
   }
 
   /** go-containerregistry talks plain HTTP to these hosts even without --insecure. */
