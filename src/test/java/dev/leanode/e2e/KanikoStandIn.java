@@ -976,6 +976,9 @@ public final class KanikoStandIn implements AutoCloseable {
       // layer and status.output.layers could not be told apart as on a real cluster. --no-cache
       // unless the Job asked Kaniko for its cache.
       bud.add("--layers");
+      // and the working container of a failed step goes too (buildah keeps it by default, and it
+      // would pin the images below it in the shared storage)
+      bud.add("--force-rm");
       if (!k.cache) {
         bud.add("--no-cache");
       }
