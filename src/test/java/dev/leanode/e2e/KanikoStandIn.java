@@ -973,15 +973,14 @@ public final class KanikoStandIn implements AutoCloseable {
           });
       // Kaniko snapshots every filesystem-changing instruction as a layer of its own (cache or
       // not); buildah does that only with --layers. Without it the final stage is one squashed
-      // layer and status.output.layers could not be told apart as on a real cluster. --no-cache
-      // unless the Job asked Kaniko for its cache.
+      // layer and status.output.layers could not be told apart as on a real cluster. Always
+      // --no-cache: Kaniko's cache lives in the registry's cache repo, which is validated here,
+      // not emulated (see above); a local buildah cache would keep every step's image in the
+      // shared storage. --force-rm: a failed step's working container goes too (buildah keeps it
+      // by default, and it would pin the images below it).
       bud.add("--layers");
-      // and the working container of a failed step goes too (buildah keeps it by default, and it
-      // would pin the images below it in the shared storage)
+      bud.add("--no-cache");
       bud.add("--force-rm");
-      if (!k.cache) {
-        bud.add("--no-cache");
-      }
       if (k.target != null) {
         bud.add("--target");
         bud.add(k.target);
@@ -1005,7 +1004,7 @@ public final class KanikoStandIn implements AutoCloseable {
           log.info("Pushed " + dest.replaceFirst(":[^:/]+$", "") + "@" + digest);
         }
       } finally {
-        forgetLocalImages(localTag, k.cache ? List.of() : log.committedImages());
+        forgetLocalImages(localTag, log.committedImages());
       }
       if (k.digestFile != null) {
         if (k.digestFile.equals(c.terminationMessagePath)) {
@@ -1096,12 +1095,11 @@ public final class KanikoStandIn implements AutoCloseable {
   }
 
   /**
-   * Removes what a build left in the shared local storage: its tag, and (unless the Job asked for
-   * Kaniko's cache, which these stand for) every intermediate image buildah committed with {@code
-   * --layers}, newest first so that no image is removed before its children. With vfs each is a
-   * full copy of its stage's filesystem (~200 MB for a node stage): kept, they filled the disk
-   * after a few hundred builds. Images another build still uses (a container on top, a cache hit of
-   * a concurrent build) are refused by buildah without --force and stay.
+   * Removes what a build left in the shared local storage: its tag, and every intermediate image
+   * buildah committed with {@code --layers}, newest first so that no image is removed before its
+   * children. With vfs each is a full copy of its stage's filesystem (~200 MB for a node stage):
+   * kept, they filled the shared disk. An image still in use (a container on top) is refused by
+   * buildah without --force and stays.
    */
   static void forgetLocalImages(String localTag, List<String> committed) {
     Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", localTag));
