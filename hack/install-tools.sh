@@ -24,8 +24,9 @@ declare -A TOOLS=(
   [openssl]=openssl
   [iptables]=iptables
   [npm]=npm
+  [debootstrap]=debootstrap
 )
-PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl iptables)
+PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl iptables debootstrap)
 
 missing=()
 for cmd in "${!TOOLS[@]}"; do
@@ -68,4 +69,5 @@ curl --version | sed -n 1p
 jq --version
 shellcheck --version | sed -n 2p
 openssl version
+echo "debootstrap $(dpkg-query -W -f='${Version}' debootstrap)"
 echo "node $(node --version 2>/dev/null || echo absent), npm $(npm --version 2>/dev/null || echo absent)"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Everything the test suite needs on this machine, idempotent (fast when already done):
 # Debian tools (buildah, skopeo, podman, docker-registry, ...), the two local registries on
-# 127.0.0.1:5000 (no auth) and :5001 (htpasswd), the local node:22-alpine stand-in image, the local
-# JRE base of the operator image, and the real control plane of hack/cluster.sh.
+# 127.0.0.1:5000 (no auth) and :5001 (htpasswd), the local node:22-alpine stand-in image, the
+# node:22-bookworm-slim stand-in (Debian, debootstrap: native-addon builds apt-get their toolchain),
+# the local JRE base of the operator image, and the real control plane of hack/cluster.sh.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bash "$here/install-tools.sh"
 bash "$here/registry.sh" start
 bash "$here/base-image.sh"
+bash "$here/base-image-debian.sh"
 # the local stand-in for the operator image's base (ubi9/openjdk-17-runtime): jlink + host glibc
 bash "$here/jre-base-image.sh" >/dev/null
 # the real control plane (etcd, kube-apiserver, kube-controller-manager built from Go modules;

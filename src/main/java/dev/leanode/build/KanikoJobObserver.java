@@ -222,9 +222,27 @@ final class KanikoJobObserver {
     }
     if (t.getMessage() != null && !t.getMessage().isBlank()) {
       String podName = pod.getMetadata() == null ? null : pod.getMetadata().getName();
-      sb.append(": ").append(tail(withoutKanikoUsage(t.getMessage(), podName, container)));
+      String log = withoutKanikoUsage(t.getMessage(), podName, container);
+      String ours = leanodeLines(log);
+      sb.append(": ").append(ours.isEmpty() ? tail(log) : ours + " | log tail: " + tail(log));
     }
     return sb.toString();
+  }
+
+  /**
+   * The lines our own build scripts print when they stop a build on purpose ({@code leanode: error:
+   * …}, e.g. "runtime minimal: the base image has no node on PATH"), at most three, joined: they go
+   * first, since a builder may echo the whole failed RUN after them (buildah does) and push them
+   * out of the tail.
+   */
+  static String leanodeLines(String log) {
+    return log.lines()
+        .map(String::strip)
+        .filter(l -> l.startsWith("leanode: error: "))
+        .distinct()
+        .limit(3)
+        .map(l -> l.length() > 300 ? l.substring(0, 299) + "…" : l)
+        .collect(java.util.stream.Collectors.joining(" "));
   }
 
   private static final String KANIKO_USAGE_START = "Usage:\n  executor [flags]";

@@ -49,6 +49,19 @@ public class DockerfileCommand implements Callable<Integer> {
       description = "Path at which RUN steps see extra CA certificates (adds the CA ARGs)")
   String caBundlePath;
 
+  @Option(
+      names = "--runtime",
+      description = "standard (default) or minimal (FROM scratch: node and what it links)")
+  String runtime;
+
+  @Option(names = "--prune", description = "safe (default) or off: what of node_modules ships")
+  String prune;
+
+  @Option(
+      names = "--prune-keep",
+      description = "A glob of node_modules files prune keeps (repeatable), e.g. pkg/docs/**")
+  List<String> pruneKeep;
+
   @Spec CommandSpec spec;
 
   @Inject DockerfileGenerator generator;
@@ -66,6 +79,17 @@ public class DockerfileCommand implements Callable<Integer> {
     }
     try {
       AppSpec app = inspector.inspect(appDir);
+      if (runtime != null) {
+        app.setRuntime(
+            dev.leanode.api.v1alpha1.Runtime.valueOf(runtime.toUpperCase(java.util.Locale.ROOT)));
+      }
+      if (prune != null) {
+        app.setPrune(
+            dev.leanode.api.v1alpha1.Prune.valueOf(prune.toUpperCase(java.util.Locale.ROOT)));
+      }
+      if (pruneKeep != null) {
+        app.setPruneKeep(new java.util.ArrayList<>(pruneKeep));
+      }
       List<FieldError> errors = validator.validateApp(app, "spec.app");
       if (!errors.isEmpty()) {
         errors.forEach(e -> err.println("error: " + e));

@@ -112,6 +112,7 @@ public final class DockerfileGenerator {
   /** Leanode's lean multi-stage Dockerfile, starting the app as {@code start} decided. */
   public String generate(AppSpec app, DockerfileOptions options, StartCommand start) {
     ResolvedApp a = ResolvedApp.of(validator, app, options, start);
+    Slimming slim = Slimming.of(app);
     boolean pruneContext = a.files().isEmpty() && !a.hasBuild();
     DockerfileWriter d =
         new DockerfileWriter()
@@ -122,6 +123,12 @@ public final class DockerfileGenerator {
         .comment("Signal shim: lets node as PID 1 stop promptly on SIGTERM/SIGINT.")
         .from(a.base(), "shim")
         .run(shimScript());
+    if (slim.pruned()) {
+      pruneStage(d, a);
+    }
+    if (slim.minimal()) {
+      runtimeStage(d, a);
+    }
 
     ShellScript context =
         SET_EU
@@ -149,8 +156,12 @@ public final class DockerfileGenerator {
               ShellScript.resource(
                   "link-bin.sh", Map.of("BIN", shellSingleQuote(checkBin(start.bin())))));
     }
-    installStage(d, a, "deps", "Production dependencies only; cached until the manifests change.")
-        .run(deps.then(ShellScript.resource("deps-finish.sh")));
+    installStage(d, a, "deps", "Production dependencies only; cached until the manifests change.");
+    if (slim.pruned()) {
+      d.copyFrom("prune", PRUNE_SCRIPT, PRUNE_SCRIPT);
+      deps = deps.then(pruneCall(slim.keep()));
+    }
+    d.run(deps.then(ShellScript.resource("deps-finish.sh")));
 
     if (a.hasBuild()) {
       ShellScript build =
@@ -175,9 +186,15 @@ public final class DockerfileGenerator {
     }
     d.blank()
         .comment("The shipped image: production dependencies, runtime files, non-root.")
-        .comment("Start command from " + start.source() + ": " + start.why())
-        .from(a.base(), "production")
-        .workdir(APP_DIR)
+        .comment("Start command from " + start.source() + ": " + start.why());
+    if (slim.minimal()) {
+      d.from("scratch", "production")
+          .copyFrom("runtime", RUNTIME_ROOTFS + "/", "/")
+          .envWords(Map.of("PATH", "/usr/local/bin"));
+    } else {
+      d.from(a.base(), "production");
+    }
+    d.workdir(APP_DIR)
         .envWords(Map.of("NODE_ENV", "production"))
         .envWords(Map.of("PORT", Integer.toString(a.port())))
         .env("NODE_OPTIONS", nodeOptions);
@@ -208,6 +225,23 @@ public final class DockerfileGenerator {
   }
 
   /**
+   * How many layers the final stage adds after the production node_modules (one per runtime-files
+   * COPY): how status.output.layers tells the app from the dependencies in a pushed manifest. Kept
+   * next to {@link #generate}, and checked against every golden Dockerfile.
+   */
+  public static int appLayerCount(AppSpec app) {
+    List<String> files = app == null || app.getFiles() == null ? List.of() : app.getFiles();
+    if (files.isEmpty()) {
+      return 1;
+    }
+    boolean hasPackageJson =
+        files.stream()
+            .map(dev.leanode.validation.ValueRules::stripTrailingSlash)
+            .anyMatch("package.json"::equals);
+    return files.size() + (hasPackageJson ? 0 : 1);
+  }
+
+  /**
    * The seed tutorial's single-stage Dockerfile, changed only where the comparison would otherwise
    * be unfair or the image would not be the same app (see {@link TutorialDockerfiles}).
    */
@@ -226,6 +260,49 @@ public final class DockerfileGenerator {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Where the prune stage writes prune.cjs, and the deps stage reads it. */
+  static final String PRUNE_SCRIPT = "/leanode/prune.cjs";
+
+  /** Where the runtime stage assembles the minimal runtime's root file system. */
+  private static final String RUNTIME_ROOTFS = "/leanode/minimal";
+
+  /** spec.app.prune: safe: a stage that only writes prune.cjs (kept out of the deps RUN). */
+  private static void pruneStage(DockerfileWriter d, ResolvedApp a) {
+    d.blank()
+        .comment("The prune step's script (spec.app.prune: safe), run in deps after the install.")
+        .from(a.base(), "prune")
+        .run(
+            ShellScript.of("mkdir -p /leanode &&")
+                .then(ShellScript.printfFile("prune.cjs", PRUNE_SCRIPT)));
+  }
+
+  /** The deps RUN's prune step; each keep glob one single-quoted word (validated, no quotes). */
+  private static ShellScript pruneCall(List<String> keep) {
+    StringBuilder words = new StringBuilder();
+    for (String glob : keep) {
+      if (dev.leanode.validation.ValueRules.pruneKeepProblem(glob) != null) {
+        throw new IllegalArgumentException("spec.app.pruneKeep: not allowed: " + glob);
+      }
+      words.append(words.length() == 0 ? "" : " ").append(shellSingleQuote(glob));
+    }
+    return ShellScript.resource("prune-node-modules.sh", Map.of("KEEP", words.toString()));
+  }
+
+  /**
+   * spec.app.runtime: minimal: a stage that takes the base apart into {@link #RUNTIME_ROOTFS}
+   * (node, the libraries ldd reads from it, the loader, CA certificates, tzdata, passwd/group).
+   */
+  private static void runtimeStage(DockerfileWriter d, ResolvedApp a) {
+    d.blank()
+        .comment(
+            "The minimal runtime (spec.app.runtime: minimal): node and what it links, no shell.")
+        .from(a.base(), "runtime")
+        .run(
+            SET_EU
+                .then(ShellScript.resource("runtime-libs.sh"))
+                .then(ShellScript.resource("runtime-rootfs.sh")));
+  }
 
   /** The shim stage's RUN: printf writes signals.cjs, one double-quoted argument per line. */
   private static ShellScript shimScript() {

@@ -92,6 +92,32 @@ final class ShellScript {
     }
   }
 
+  /**
+   * A command writing the resource {@code name} (JavaScript) to {@code dest}: {@code printf
+   * '%s\\n'} with each line single-quoted, so the shell reads it literally. Comment-only ({@code
+   * //}) and blank lines are left out; a line holding a single quote or a control character is an
+   * error (the resource is ours, so this is a check on the file, not on user input).
+   */
+  static ShellScript printfFile(String name, String dest) {
+    if (!dest.matches("(/[A-Za-z0-9._-]+)+")) {
+      throw new IllegalArgumentException("printfFile: unsafe destination " + dest);
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("printf '%s\\n'");
+    for (String raw : resourceLines(name)) {
+      String trimmed = raw.strip();
+      if (trimmed.isEmpty() || trimmed.startsWith("//")) {
+        continue;
+      }
+      if (raw.indexOf('\'') >= 0 || raw.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalStateException(name + ": line not printf-safe (single quote): " + raw);
+      }
+      lines.add("  '" + raw.stripTrailing() + "'");
+    }
+    lines.add("> " + dest + ";");
+    return new ShellScript(lines);
+  }
+
   /** The raw lines of a resource next to this class (shell, JavaScript). */
   static List<String> resourceLines(String name) {
     try (InputStream in = ShellScript.class.getResourceAsStream(name)) {

@@ -88,6 +88,11 @@ public final class ImageMeasurer {
       out.setSizeBytes(size.compressedBytes());
       out.setSize(SizeFormat.human(size.compressedBytes()));
       out.setPlatform(size.platform());
+      out.setLayers(
+          SizeStory.layers(
+              size.layers(),
+              dev.leanode.dockerfile.DockerfileGenerator.appLayerCount(spec.getApp())));
+      out.setChange(SizeStory.change(prevOut, out));
       ComparisonStatus comparison = null;
       if (state.singleStageDigest() != null) {
         ImageSize single =
@@ -142,6 +147,11 @@ public final class ImageMeasurer {
         single.compressedBytes() == 0
             ? 0.0
             : Math.round(1000.0 * saved / single.compressedBytes()) / 10.0);
+    c.setSaved(
+        (saved < 0 ? "-" + SizeFormat.human(-saved) : SizeFormat.human(saved))
+            + " ("
+            + c.getSavedPercent()
+            + "%)");
     return c;
   }
 }

@@ -63,6 +63,26 @@ final class EventPolicy {
   /** An Event to record. */
   record Notice(boolean warning, String reason, String message) {}
 
+  /** A Warning when SizeWithinBudget turns False, or stays False for a new image. */
+  static Optional<Notice> budgetExceeded(NodeAppImageStatus previous, NodeAppImageStatus next) {
+    var now = next.condition(dev.leanode.status.SizeBudget.TYPE);
+    if (now.isEmpty() || !"False".equals(now.get().getStatus())) {
+      return Optional.empty();
+    }
+    boolean wasFalse =
+        previous
+            .condition(dev.leanode.status.SizeBudget.TYPE)
+            .map(c -> "False".equals(c.getStatus()))
+            .orElse(false);
+    String before = previous.getOutput() == null ? null : previous.getOutput().getDigest();
+    String after = next.getOutput() == null ? null : next.getOutput().getDigest();
+    if (wasFalse && Objects.equals(before, after)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Notice(true, Reason.SIZE_BUDGET_EXCEEDED.reason(), now.get().getMessage()));
+  }
+
   static List<Notice> notices(
       NodeAppImageStatus previous, NodeAppImageStatus next, Reason reason, String lostMessage) {
     List<Notice> notices = new ArrayList<>();
@@ -85,6 +105,7 @@ final class EventPolicy {
     if (lostMessage != null) {
       notices.add(new Notice(true, JOB_LOST, lostMessage));
     }
+    budgetExceeded(previous, next).ifPresent(notices::add);
     if (outcomeChanged(previous, next, reason)) {
       String message = next.condition(NodeAppImageStatus.READY).orElseThrow().getMessage();
       if (reason.isWarning()) {

@@ -149,6 +149,7 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     var status = new StatusAggregator(resource.getStatus());
     String lostMessage = reconcileBuild(resource, cluster, status);
     verification.reconcile(resource, cluster, status);
+    sizeBudget(resource, status);
     NodeAppImageStatus next = status.build(generation(resource), Instant.now());
     EventPolicy.announce(resource, cluster.events(), metrics, status, next, lostMessage);
     LOG.debugf(
@@ -167,6 +168,15 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     }
     status.retryAfter().ifPresent(control::rescheduleAfter);
     return control;
+  }
+
+  /** spec.output.sizeBudget, when set and valid, for the SizeWithinBudget condition. */
+  private static void sizeBudget(NodeAppImage resource, StatusAggregator status) {
+    var output = resource.getSpec() == null ? null : resource.getSpec().getOutput();
+    String budget = output == null ? null : output.getSizeBudget();
+    if (budget != null && SpecValidator.sizeBudgetProblem(budget) == null) {
+      status.sizeBudget(budget, SpecValidator.sizeBudgetBytes(budget));
+    }
   }
 
   /**

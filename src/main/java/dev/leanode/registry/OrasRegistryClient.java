@@ -187,14 +187,16 @@ public final class OrasRegistryClient implements RegistryClient {
       return new ImageSize(
           sizeOf(manifest),
           platformOf(chosen.getPlatformOrNull()),
-          mediaTypeOf(manifest, chosen.getMediaType()));
+          mediaTypeOf(manifest, chosen.getMediaType()),
+          layerSizes(manifest));
     }
     if (mediaType != null && !MANIFEST_TYPES.contains(mediaType)) {
       throw new RegistryException(
           ref + " is a " + mediaType + ", not an image manifest or index", 0, false, null);
     }
     Manifest manifest = registry.getManifest(target);
-    return new ImageSize(sizeOf(manifest), null, mediaTypeOf(manifest, mediaType));
+    return new ImageSize(
+        sizeOf(manifest), null, mediaTypeOf(manifest, mediaType), layerSizes(manifest));
   }
 
   /** The index entry for the preferred platform, or the only entry. */
@@ -235,6 +237,14 @@ public final class OrasRegistryClient implements RegistryClient {
       size += layer.getSize();
     }
     return size;
+  }
+
+  static List<Long> layerSizes(Manifest manifest) {
+    List<Long> sizes = new ArrayList<>();
+    for (Layer layer : manifest.getLayers()) {
+      sizes.add(layer.getSize());
+    }
+    return sizes;
   }
 
   private static String mediaTypeOf(Manifest manifest, String fallback) {

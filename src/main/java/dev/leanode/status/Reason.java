@@ -19,7 +19,11 @@ public enum Reason {
   SIZE_UNKNOWN("SizeUnknown", "The image is pushed; reading its size from the registry failed"),
   RECONCILE_ERROR(
       "ReconcileError",
-      "The operator could not finish a reconciliation (an API call failed); retrying");
+      "The operator could not finish a reconciliation (an API call failed); retrying"),
+  /** SizeWithinBudget=True (only on that condition, never on Ready). */
+  WITHIN_BUDGET("WithinBudget", "The image is within spec.output.sizeBudget"),
+  /** SizeWithinBudget=False (only on that condition, never on Ready). */
+  SIZE_BUDGET_EXCEEDED("SizeBudgetExceeded", "The image is larger than spec.output.sizeBudget");
 
   private final String reason;
   private final String defaultMessage;
@@ -47,7 +51,8 @@ public enum Reason {
           BUILD_FAILED,
           BUILD_TIMED_OUT,
           SIZE_UNKNOWN,
-          RECONCILE_ERROR ->
+          RECONCILE_ERROR,
+          SIZE_BUDGET_EXCEEDED ->
           true;
       default -> false;
     };

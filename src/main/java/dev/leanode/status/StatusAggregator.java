@@ -114,6 +114,15 @@ public final class StatusAggregator {
     this.keepVerified = true;
   }
 
+  private Long budgetBytes;
+  private String budgetText;
+
+  /** spec.output.sizeBudget as written and in bytes (null = none): adds SizeWithinBudget. */
+  public void sizeBudget(String text, Long bytes) {
+    this.budgetText = text;
+    this.budgetBytes = bytes;
+  }
+
   /**
    * The next status: data as set, conditions for the outcome, the retry count if it still holds.
    */
@@ -137,6 +146,9 @@ public final class StatusAggregator {
     } else if (keepVerified) {
       previous.condition(NodeAppImageStatus.VERIFIED).ifPresent(conditions::add);
     }
+    SizeBudget.condition(
+            previous.getConditions(), budgetBytes, budgetText, next.getOutput(), generation, now)
+        .ifPresent(conditions::add);
     next.setConditions(conditions);
     boolean stillRetried =
         (attemptCounted || keptOutcome)

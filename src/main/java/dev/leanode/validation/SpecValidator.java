@@ -148,6 +148,15 @@ public final class SpecValidator {
         }
       }
     }
+    List<String> keep = app.getPruneKeep();
+    if (keep != null) {
+      if (keep.size() > 64) {
+        errors.add(new FieldError(path + ".pruneKeep", "must have at most 64 entries"));
+      }
+      for (int i = 0; i < keep.size(); i++) {
+        add(errors, path + ".pruneKeep[" + i + "]", ValueRules.pruneKeepProblem(keep.get(i)));
+      }
+    }
     List<String> command = app.getCommand();
     if (command != null && !command.isEmpty()) {
       if (command.size() > 64) {
@@ -313,6 +322,40 @@ public final class SpecValidator {
     }
     add(errors, "spec.output.image", ValueRules.imageReferenceProblem(output.getImage(), false));
     validateRef(output.getPushSecretRef(), "spec.output.pushSecretRef", errors);
+    if (output.getSizeBudget() != null) {
+      add(errors, "spec.output.sizeBudget", sizeBudgetProblem(output.getSizeBudget()));
+    }
+  }
+
+  /** A sizeBudget: a Kubernetes quantity of at least one byte, no milli-bytes. */
+  public static String sizeBudgetProblem(String budget) {
+    String rule = "must be a Kubernetes quantity of bytes, e.g. 80Mi, 120M or 50000000";
+    if (budget.isEmpty() || budget.length() > 32 || !QUANTITY.matcher(budget).matches()) {
+      return rule;
+    }
+    if (budget.endsWith("m")) {
+      return rule + " (m is milli: use Mi or M for megabytes)";
+    }
+    Long bytes = sizeBudgetBytes(budget);
+    if (bytes == null || bytes < 1) {
+      return rule + " (at least 1 byte, at most 8Ei)";
+    }
+    return null;
+  }
+
+  /** The budget in bytes (rounded up), or null when it is not a valid quantity. */
+  public static Long sizeBudgetBytes(String budget) {
+    if (budget == null || !QUANTITY.matcher(budget).matches()) {
+      return null;
+    }
+    try {
+      BigDecimal amount =
+          io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+              new io.fabric8.kubernetes.api.model.Quantity(budget));
+      return amount.setScale(0, java.math.RoundingMode.CEILING).longValueExact();
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private void validateBuild(BuildSpec build, OutputSpec output, List<FieldError> errors) {

@@ -85,6 +85,39 @@ public final class ValueRules {
    * A path inside the app that a Dockerfile COPY names: relative, plain segments, no globs.
    * Trailing '/' is tolerated (directories) and stripped by the generator.
    */
+  private static final java.util.regex.Pattern KEEP_GLOB =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._@+*?-]+(/[A-Za-z0-9._@+*?-]+)*");
+
+  /**
+   * A {@code spec.app.pruneKeep} glob: relative, at most 256 characters of letters, digits, {@code
+   * . _ - @ + / * ?}, no empty, {@code .} or {@code ..} segment, not starting with '-'. It reaches
+   * the prune step as a single-quoted shell word, so nothing else may be in it.
+   */
+  public static String pruneKeepProblem(String glob) {
+    if (glob == null || glob.isEmpty()) {
+      return "must not be empty";
+    }
+    if (glob.length() > 256) {
+      return "must be at most 256 characters";
+    }
+    if (glob.startsWith("-")) {
+      return "must not start with '-'";
+    }
+    if (glob.startsWith("/")) {
+      return "must be relative to node_modules (no leading '/')";
+    }
+    if (!KEEP_GLOB.matcher(glob).matches()) {
+      return "may contain only letters, digits, '.', '_', '-', '@', '+', '/', '*' and '?', and no"
+          + " empty segments";
+    }
+    for (String segment : glob.split("/", -1)) {
+      if (segment.equals("..") || segment.equals(".")) {
+        return "must not contain '.' or '..' segments";
+      }
+    }
+    return null;
+  }
+
   public static String copyPathProblem(String path) {
     String basic = relativePathProblem(path);
     if (basic != null) {

@@ -454,4 +454,18 @@ class KanikoBuildRunnerObserveTest {
     assertThat(s.message())
         .isEqualTo("pod not scheduled: 0/3 nodes are available: 3 Insufficient memory.");
   }
+
+  @Test
+  void ourOwnFailureLinesGoFirstEvenWhenTheBuilderEchoesTheRunAfterThem() {
+    String log =
+        "STEP 2/2: RUN set -eu; if [ -z \"$node_bin\" ]; then echo \"leanode: error: x\" >&2\n"
+            + "leanode: error: runtime minimal: the base image has no node on PATH\n"
+            + "Error: building at STEP \"RUN set -eu; "
+            + "x".repeat(3000)
+            + "\"\n";
+    assertThat(KanikoJobObserver.leanodeLines(log))
+        .isEqualTo("leanode: error: runtime minimal: the base image has no node on PATH");
+    assertThat(KanikoJobObserver.leanodeLines("npm ERR! 404\nleanode: fastify is x.js\n"))
+        .isEmpty();
+  }
 }

@@ -134,6 +134,30 @@ class CliIT {
   }
 
   @Test
+  @Launch({
+    "dockerfile",
+    "--runtime",
+    "minimal",
+    "--prune-keep",
+    "mime-db/*.json",
+    "src/test/resources/apps/seed-express"
+  })
+  void dockerfileTakesTheRuntimeAndPruneSettings(LaunchResult result) {
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.getOutput())
+        .contains("FROM scratch AS production")
+        .contains("node /leanode/prune.cjs node_modules 'mime-db/*.json'");
+  }
+
+  @Test
+  @Launch(
+      value = {"dockerfile", "--prune-keep", "a b", "src/test/resources/apps/seed-express"},
+      exitCode = 2)
+  void dockerfileRefusesAKeepGlobThatCouldInject(LaunchResult result) {
+    assertThat(result.getErrorOutput()).contains("spec.app.pruneKeep[0]");
+  }
+
+  @Test
   @Launch(
       value = {"dockerfile", "src/test/resources"},
       exitCode = 2)

@@ -54,7 +54,10 @@ class DockerfileGeneratorTest {
           "custom-base-image",
           "node-version",
           "env",
-          "ca-bundle");
+          "ca-bundle",
+          "minimal",
+          "minimal-alpine",
+          "prune-off");
 
   final DockerfileGenerator generator = new DockerfileGenerator();
 
@@ -193,14 +196,29 @@ class DockerfileGeneratorTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("allOutputs")
+  void appLayerCountIsTheNumberOfCopiesAfterNodeModules(String name, String dockerfile) {
+    List<Instruction> last = ParsedDockerfile.parse(dockerfile).finalStage();
+    int nodeModules = indexOf(last, "COPY", "--from=deps ");
+    long after =
+        last.subList(nodeModules + 1, last.size()).stream()
+            .filter(i -> i.keyword().equals("COPY"))
+            .count();
+    assertThat(DockerfileGenerator.appLayerCount(load(name))).isEqualTo((int) after);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allOutputs")
   void dependencyLayersComeBeforeSourceLayers(String name, String dockerfile) {
     ParsedDockerfile parsed = ParsedDockerfile.parse(dockerfile);
     List<Instruction> deps = parsed.stage(parsed.stageNamed("deps"));
     assertThat(deps)
         .filteredOn(i -> i.keyword().equals("COPY"))
         .extracting(Instruction::args)
-        .as("deps sees the manifests only, never the sources")
-        .containsExactly("--from=context /leanode/manifests/ ./");
+        .as("deps sees the manifests (and the prune script) only, never the sources")
+        .containsAnyOf("--from=context /leanode/manifests/ ./")
+        .isSubsetOf(
+            "--from=context /leanode/manifests/ ./",
+            "--from=prune /leanode/prune.cjs /leanode/prune.cjs");
     List<Instruction> last = parsed.finalStage();
     int nodeModules = indexOf(last, "COPY", "--from=deps ");
     int firstSource =
@@ -246,7 +264,11 @@ class DockerfileGeneratorTest {
   void everyStageUsesTheSameBaseImage(String name, String dockerfile) {
     String base = DockerfileGenerator.baseImage(load(name));
     for (Instruction i : ParsedDockerfile.parse(dockerfile).instructions()) {
-      if (i.keyword().equals("FROM")) {
+      if (i.keyword().equals("FROM") && i.args().equals("scratch AS production")) {
+        assertThat(load(name).getRuntime())
+            .as("only the minimal runtime starts from scratch")
+            .isEqualTo(dev.leanode.api.v1alpha1.Runtime.MINIMAL);
+      } else if (i.keyword().equals("FROM")) {
         assertThat(i.args()).startsWith(base + " AS ");
       }
     }

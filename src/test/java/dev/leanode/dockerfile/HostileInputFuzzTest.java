@@ -123,7 +123,8 @@ class HostileInputFuzzTest {
     NODE_VERSIONS,
     BASE_IMAGES,
     PORTS,
-    OUTPUT_IMAGES
+    OUTPUT_IMAGES,
+    PRUNE_KEEP
   }
 
   final SpecValidator validator = new SpecValidator();
@@ -217,6 +218,11 @@ class HostileInputFuzzTest {
       case PORTS -> new Injection("spec.app.port", (s, v) -> s.getApp().setPort((Integer) v), 3000);
       case OUTPUT_IMAGES ->
           new Injection("spec.output.image", (s, v) -> s.getOutput().setImage((String) v), "app:1");
+      case PRUNE_KEEP ->
+          new Injection(
+              "spec.app.pruneKeep[0]",
+              (s, v) -> s.getApp().setPruneKeep(new ArrayList<>(List.of((String) v))),
+              "mime-db/db.json");
     };
   }
 
@@ -395,7 +401,10 @@ class HostileInputFuzzTest {
                 p.equals(".")
                     || p.equals("./")
                     || p.startsWith("./")
-                    || p.equals(DockerfileGenerator.SHIM_PATH))
+                    || p.equals(DockerfileGenerator.SHIM_PATH)
+                    || (tokens.get(0).equals("--from=prune")
+                        && p.equals(DockerfileGenerator.PRUNE_SCRIPT))
+                    || (tokens.get(0).equals("--from=runtime") && p.equals("/")))
             .as("destination %s", p)
             .isTrue();
       } else if (fromStage) {

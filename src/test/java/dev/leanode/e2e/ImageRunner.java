@@ -94,6 +94,30 @@ public final class ImageRunner {
     return Proc.run(Duration.ofMinutes(3), run).check().output();
   }
 
+  /**
+   * Exit code and output of {@code program args...} as the image's entrypoint (no shell needed: for
+   * the minimal runtime, which has none).
+   */
+  public static Proc.Result run(String image, String creds, String program, String... args) {
+    pull(image, creds);
+    List<String> run =
+        new ArrayList<>(
+            Tools.podman(
+                "run",
+                "--rm",
+                "--network",
+                "host",
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=1024:1024",
+                "--entrypoint",
+                program));
+    run.add(image);
+    run.addAll(List.of(args));
+    return Proc.run(Duration.ofMinutes(3), run);
+  }
+
   /** podman run has no --creds on this podman; pull first (a local copy, the registry is local). */
   static void pull(String image, String creds) {
     List<String> pull = new ArrayList<>(Tools.podman("pull", "-q", "--tls-verify=false"));

@@ -39,6 +39,27 @@ final class KanikoOutput {
           "Writing manifest ",
           "Storing signatures");
 
+  /**
+   * buildah's last words when a RUN fails: {@code Error: building at STEP "<the whole RUN>": exit
+   * status 1}. Kaniko never echoes the command there (its final error is {@code error building
+   * image: error building stage: failed to execute command: waiting for process to exit: exit
+   * status 1}); the echo of a long RUN (our inlined scripts are 2 KB and more) would fill the
+   * kubelet's 2 KB log tail and push the step's own error lines out of the termination message.
+   */
+  private static final Pattern BUILDAH_FAILED_STEP =
+      Pattern.compile("Error: building at STEP \".*\": (.*)", Pattern.DOTALL);
+
+  /** buildah's chroot runner reports a RUN's exit once more; Kaniko does not. */
+  private static final Pattern BUILDAH_SUBPROCESS = Pattern.compile("subprocess exited with .*");
+
+  /**
+   * buildah's {@code --> 1a2b3c4d5e6} after each step ({@code --layers}): the image it committed,
+   * or, right after {@code --> Using cache <id>}, the short form of the cached one.
+   */
+  private static final Pattern COMMITTED = Pattern.compile("--> ([0-9a-f]{11,64})");
+
+  private static final Pattern CACHE_HIT = Pattern.compile("--> Using cache ([0-9a-f]{64})");
+
   /** The image ID buildah prints when a build ends. */
   private static final Pattern IMAGE_ID = Pattern.compile("[0-9a-f]{64}");
 
@@ -46,6 +67,9 @@ final class KanikoOutput {
   private final Instant start = Instant.now();
   private final StringBuilder text = new StringBuilder();
   private final List<String> stageNames = new ArrayList<>();
+  private String failedStep;
+  private final List<String> committed = new ArrayList<>();
+  private String lastCacheHit = "";
 
   KanikoOutput(ContainerLogs.Log out) {
     this.out = out;
@@ -86,10 +110,44 @@ final class KanikoOutput {
       }
       return;
     }
+    Matcher hit = CACHE_HIT.matcher(line);
+    Matcher commit = COMMITTED.matcher(line);
+    synchronized (this) {
+      if (hit.matches()) {
+        lastCacheHit = hit.group(1);
+      } else if (commit.matches() && !lastCacheHit.startsWith(commit.group(1))) {
+        committed.add(commit.group(1));
+      }
+    }
+    Matcher failed = BUILDAH_FAILED_STEP.matcher(line);
+    if (failed.matches()) {
+      failedStep = failed.group(1);
+      return;
+    }
     if (BUILDAH_BOOKKEEPING.stream().noneMatch(line::startsWith)
-        && !IMAGE_ID.matcher(line).matches()) {
+        && !IMAGE_ID.matcher(line).matches()
+        && !BUILDAH_SUBPROCESS.matcher(line).matches()) {
       line(raw);
     }
+  }
+
+  /**
+   * Kaniko's final error for a failed build step ({@code error building image: error building
+   * stage: failed to execute command: <cause>}, cmd/executor/cmd/root.go, pkg/executor/build.go),
+   * or empty when buildah did not report one.
+   */
+  synchronized java.util.Optional<String> stepFailure() {
+    return java.util.Optional.ofNullable(failedStep)
+        .map(
+            cause ->
+                "error building image: error building stage: failed to execute command: "
+                    + (cause.startsWith("exit status") ? "waiting for process to exit: " : "")
+                    + cause);
+  }
+
+  /** The images buildah committed in this build, in order ({@code --layers}: one a step). */
+  synchronized List<String> committedImages() {
+    return List.copyOf(committed);
   }
 
   void finish() {

@@ -70,6 +70,40 @@ class KanikoOutputTest {
   }
 
   @Test
+  void aFailedRunEndsAsKanikosErrorWithoutBuildahsEchoOfTheCommand() {
+    ContainerLogs logs = new ContainerLogs();
+    KanikoOutput out = new KanikoOutput(logs.start("ns", "pod", "kaniko"));
+    String run = "RUN set -eu; " + "x".repeat(3000);
+    for (String l :
+        List.of(
+            "[1/1] STEP 1/2: FROM busybox AS runtime",
+            "--> Using cache " + "c".repeat(64),
+            "--> ccccccccccc",
+            "[1/1] STEP 2/2: " + run,
+            "[1/1] COMMIT",
+            "--> 0f77cdf14b8",
+            "leanode: error: runtime minimal: the base image has no node on PATH",
+            "subprocess exited with status 1",
+            "subprocess exited with status 1",
+            "Error: building at STEP \"" + run + "\": exit status 1")) {
+      out.buildahLine(l);
+    }
+    assertThat(out.committedImages())
+        .as("what this build committed, not the cache it reused")
+        .containsExactly("0f77cdf14b8");
+    assertThat(out.stepFailure())
+        .hasValue(
+            "error building image: error building stage: failed to execute command:"
+                + " waiting for process to exit: exit status 1");
+    String all = out.toString();
+    assertThat(all).doesNotContain("subprocess exited", "Error: building at STEP");
+    assertThat(all.substring(all.indexOf("leanode: error:")))
+        .as("nothing of buildah's after the step's own error")
+        .isEqualTo("leanode: error: runtime minimal: the base image has no node on PATH\n");
+    assertThat(new KanikoOutput(logs.start("ns", "p2", "kaniko")).stepFailure()).isEmpty();
+  }
+
+  @Test
   void logsAreForgottenWithTheirPod() {
     ContainerLogs logs = new ContainerLogs();
     logs.admit("ns", "p");

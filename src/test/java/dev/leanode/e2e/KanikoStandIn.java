@@ -977,6 +977,16 @@ public final class KanikoStandIn implements AutoCloseable {
             bud.add("--label");
             bud.add(a);
           });
+      // Kaniko snapshots every filesystem-changing instruction as a layer of its own (cache or
+      // not); buildah does that only with --layers. Without it the final stage is one squashed
+      // layer and status.output.layers could not be told apart as on a real cluster. Always
+      // --no-cache: Kaniko's cache lives in the registry's cache repo, which is validated here,
+      // not emulated (see above); a local buildah cache would keep every step's image in the
+      // shared storage. --force-rm: a failed step's working container goes too (buildah keeps it
+      // by default, and it would pin the images below it).
+      bud.add("--layers");
+      bud.add("--no-cache");
+      bud.add("--force-rm");
       if (k.target != null) {
         bud.add("--target");
         bud.add(k.target);
@@ -986,20 +996,21 @@ public final class KanikoStandIn implements AutoCloseable {
         bud.add("0");
       }
       bud.add(context.toString());
-      Proc.Result built = Proc.run(timeout, null, Map.of(), null, bud, log::buildahLine);
-      if (!built.ok()) {
-        throw new BuildError("error building image: exit status " + built.exitCode());
-      }
-      // --- push
       String digest = null;
       try {
+        Proc.Result built = Proc.run(timeout, null, Map.of(), null, bud, log::buildahLine);
+        if (!built.ok()) {
+          throw new BuildError(
+              log.stepFailure().orElse("error building image: exit status " + built.exitCode()));
+        }
+        // --- push
         for (String dest : k.destinations) {
           log.info("Pushing image to " + dest);
           digest = push(c, volumes, k, localTag, dest, dir, log, timeout);
           log.info("Pushed " + dest.replaceFirst(":[^:/]+$", "") + "@" + digest);
         }
       } finally {
-        Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", localTag));
+        forgetLocalImages(localTag, log.committedImages());
       }
       if (k.digestFile != null) {
         if (k.digestFile.equals(c.terminationMessagePath)) {
@@ -1147,6 +1158,22 @@ public final class KanikoStandIn implements AutoCloseable {
       if (!pulled) {
         throw new BuildError("error building image: retrieving image " + pinned + " failed");
       }
+    }
+  }
+
+  /**
+   * Removes what a build left in the shared local storage: its tag, and every intermediate image
+   * buildah committed with {@code --layers}, newest first so that no image is removed before its
+   * children. With vfs each is a full copy of its stage's filesystem (~200 MB for a node stage):
+   * kept, they filled the shared disk. An image still in use (a container on top) is refused by
+   * buildah without --force and stays.
+   */
+  static void forgetLocalImages(String localTag, List<String> committed) {
+    Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", localTag));
+    List<String> newestFirst = new ArrayList<>(committed);
+    java.util.Collections.reverse(newestFirst);
+    for (String id : newestFirst) {
+      Proc.run(Duration.ofMinutes(2), Tools.buildah("rmi", id));
     }
   }
 

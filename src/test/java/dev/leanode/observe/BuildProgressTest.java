@@ -111,7 +111,7 @@ class BuildProgressTest {
         Files.readString(
             Path.of("src/test/resources/golden/dockerfile/typescript-build.Dockerfile"));
     assertThat(BuildProgress.stages(df).stream().map(BuildProgress.Stage::name))
-        .startsWith("shim", "context", "deps")
+        .startsWith("shim", "prune", "context", "deps")
         .endsWith("production");
     assertThat(BuildProgress.stages(df).get(0).steps())
         .as("one RUN in the shim stage")

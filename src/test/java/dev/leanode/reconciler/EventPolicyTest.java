@@ -83,4 +83,36 @@ class EventPolicyTest {
     var kept = round(null, Reason.BUILD_SUCCEEDED, "Pushed", "j1");
     assertThat(EventPolicy.finishedBuild(kept.previous(), kept.next(), kept.reason())).isEmpty();
   }
+
+  static Round sized(NodeAppImageStatus previous, String digest, long size, long budget) {
+    var s = new StatusAggregator(previous);
+    var out = new NodeAppImageStatus.OutputStatus();
+    out.setDigest(digest);
+    out.setSizeBytes(size);
+    s.next().setOutput(out);
+    s.outcome(Reason.BUILD_SUCCEEDED, "Pushed " + digest, null);
+    s.sizeBudget(Long.toString(budget), budget);
+    return new Round(s.previous(), s.build(1, NOW), Reason.BUILD_SUCCEEDED);
+  }
+
+  @Test
+  void anImageOverBudgetIsOneWarningPerImage() {
+    var over = sized(null, "sha256:a", 200, 100);
+    assertThat(notices(over, null))
+        .filteredOn(n -> n.reason().equals("SizeBudgetExceeded"))
+        .singleElement()
+        .satisfies(n -> assertThat(n.warning()).isTrue());
+    var again = sized(over.next(), "sha256:a", 200, 100);
+    assertThat(notices(again, null))
+        .extracting(EventPolicy.Notice::reason)
+        .doesNotContain("SizeBudgetExceeded");
+    var nextImage = sized(again.next(), "sha256:b", 210, 100);
+    assertThat(notices(nextImage, null))
+        .extracting(EventPolicy.Notice::reason)
+        .contains("SizeBudgetExceeded");
+    var within = sized(nextImage.next(), "sha256:c", 90, 100);
+    assertThat(notices(within, null))
+        .extracting(EventPolicy.Notice::reason)
+        .doesNotContain("SizeBudgetExceeded");
+  }
 }

@@ -214,6 +214,7 @@ class NodeAppImageReconcilerIT {
     assertThat(comparison.getSingleStageSizeBytes()).isEqualTo(100_000_000L);
     assertThat(comparison.getSavedBytes()).isEqualTo(60_000_000L);
     assertThat(comparison.getSavedPercent()).isEqualTo(60.0);
+    assertThat(comparison.getSaved()).isEqualTo("57.2 MiB (60.0%)");
     assertThat(comparison.getSingleStageImage())
         .isEqualTo("registry.example.com/team/express-app:1.0.0-single-stage");
   }

@@ -231,6 +231,54 @@ class SpecValidatorTest {
     assertThat(validator.validate(spec)).isEmpty();
   }
 
+  /** pruneKeep globs reach a shell command line single-quoted: nothing that could break out. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "",
+        "a b",
+        "it's",
+        "a\"b",
+        "$(id)",
+        "`id`",
+        "a;b",
+        "a\nRUN id",
+        "-rf",
+        "/etc/passwd",
+        "../x",
+        "a/../b",
+        "./a",
+        "a//b",
+        "{a,b}",
+        "[ab]",
+        "a\\b"
+      })
+  void rejectsPruneKeepGlobsThatCouldInject(String glob) {
+    NodeAppImageSpec spec = gitSpec();
+    spec.getApp().setPruneKeep(new ArrayList<>(List.of("ok/**", glob)));
+    assertThat(validator.validate(spec))
+        .extracting(FieldError::field)
+        .containsExactly("spec.app.pruneKeep[1]");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"mime-db/db.json", "**/*.md", "@scope/pkg/data/*", "a?c/x.y+z", "**"})
+  void acceptsPruneKeepGlobs(String glob) {
+    NodeAppImageSpec spec = gitSpec();
+    spec.getApp().setPruneKeep(new ArrayList<>(List.of(glob)));
+    assertThat(validator.validate(spec)).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "80m", "0", "-5Mi", "80 Mi", "80MiB", "1e40"})
+  void rejectsSizeBudgetsNamingTheField(String budget) {
+    NodeAppImageSpec spec = gitSpec();
+    spec.getOutput().setSizeBudget(budget);
+    assertThat(validator.validate(spec))
+        .extracting(FieldError::field)
+        .containsExactly("spec.output.sizeBudget");
+  }
+
   static Arguments bad(String field, Consumer<NodeAppImageSpec> mutation) {
     return Arguments.of(field, mutation);
   }

@@ -63,6 +63,30 @@ public class AppSpec {
   @JsonPropertyDescription("Environment variables baked into the final image.")
   private List<EnvVar> env = new ArrayList<>();
 
+  @Default("standard")
+  @JsonPropertyDescription(
+      "standard | minimal. standard: the final stage is the base image. minimal: FROM scratch with"
+          + " only the base's node binary, the shared libraries it links (read with ldd in a build"
+          + " stage), the loader, CA certificates, timezone data and /etc/passwd+group (node ="
+          + " 1000:1000), plus the app: no shell, no npm/yarn/corepack. The command must not need a"
+          + " shell. Default standard.")
+  private Runtime runtime = Runtime.STANDARD;
+
+  @Default("safe")
+  @JsonPropertyDescription(
+      "safe | off. safe: after the production install, remove docs, READMEs, changelogs, *.d.ts,"
+          + " source maps, packages' test/example/docs folders and TypeScript sources next to their"
+          + " compiled JS; keep every LICENSE/NOTICE/COPYING, package.json, .node binary, bin target"
+          + " and pruneKeep match. off: ship node_modules as installed. Default safe.")
+  private Prune prune = Prune.SAFE;
+
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "Globs of node_modules files that prune must keep, relative to node_modules (also matched"
+          + " below every nested node_modules, so pnpm's store is covered), e.g."
+          + " some-pkg/docs/** or **/*.md. Letters, digits, . _ - @ + / * ? only; no '..'.")
+  private List<String> pruneKeep = new ArrayList<>();
+
   public String getNodeVersion() {
     return nodeVersion;
   }
@@ -125,5 +149,29 @@ public class AppSpec {
 
   public void setEnv(List<EnvVar> env) {
     this.env = env;
+  }
+
+  public Runtime getRuntime() {
+    return runtime;
+  }
+
+  public void setRuntime(Runtime runtime) {
+    this.runtime = runtime;
+  }
+
+  public Prune getPrune() {
+    return prune;
+  }
+
+  public void setPrune(Prune prune) {
+    this.prune = prune;
+  }
+
+  public List<String> getPruneKeep() {
+    return pruneKeep;
+  }
+
+  public void setPruneKeep(List<String> pruneKeep) {
+    this.pruneKeep = pruneKeep;
   }
 }

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     priority = 1)
 @AdditionalPrinterColumn(name = "IMAGE", jsonPath = ".status.output.image")
 @AdditionalPrinterColumn(name = "SIZE", jsonPath = ".status.output.size")
+@AdditionalPrinterColumn(name = "SAVED", jsonPath = ".status.comparison.saved")
 @AdditionalPrinterColumn(name = "DIGEST", jsonPath = ".status.output.digest", priority = 1)
 @AdditionalPrinterColumn(
     name = "AGE",

@@ -743,6 +743,31 @@ public class NodeAppImageStatus {
         "Platform measured when the digest is an image index, e.g. linux/amd64.")
     private String platform;
 
+    @JsonPropertyDescription(
+        "Compressed bytes by part, from the registry manifest and the known order of Leanode's"
+            + " layers: base, production dependencies, app.")
+    private LayersStatus layers;
+
+    @JsonPropertyDescription(
+        "Change of sizeBytes since the previous build's image (absent for the first build).")
+    private SizeChangeStatus change;
+
+    public LayersStatus getLayers() {
+      return layers;
+    }
+
+    public void setLayers(LayersStatus layers) {
+      this.layers = layers;
+    }
+
+    public SizeChangeStatus getChange() {
+      return change;
+    }
+
+    public void setChange(SizeChangeStatus change) {
+      this.change = change;
+    }
+
     public String getImage() {
       return image;
     }
@@ -790,12 +815,116 @@ public class NodeAppImageStatus {
           && Objects.equals(digest, s.digest)
           && Objects.equals(sizeBytes, s.sizeBytes)
           && Objects.equals(size, s.size)
-          && Objects.equals(platform, s.platform);
+          && Objects.equals(platform, s.platform)
+          && Objects.equals(layers, s.layers)
+          && Objects.equals(change, s.change);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(image, digest, sizeBytes, size, platform);
+      return Objects.hash(image, digest, sizeBytes, size, platform, layers, change);
+    }
+  }
+
+  /** The image's compressed bytes by part (the config blob is in none of them). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class LayersStatus {
+    @JsonPropertyDescription(
+        "Layers before the production dependencies: the base image's (standard runtime) or the"
+            + " minimal runtime's one layer, then WORKDIR and the signal shim (< 1 KiB together).")
+    private Long baseBytes;
+
+    @JsonPropertyDescription("The production node_modules layer.")
+    private Long dependenciesBytes;
+
+    @JsonPropertyDescription("The runtime files' layers (after node_modules).")
+    private Long appBytes;
+
+    public Long getBaseBytes() {
+      return baseBytes;
+    }
+
+    public void setBaseBytes(Long baseBytes) {
+      this.baseBytes = baseBytes;
+    }
+
+    public Long getDependenciesBytes() {
+      return dependenciesBytes;
+    }
+
+    public void setDependenciesBytes(Long dependenciesBytes) {
+      this.dependenciesBytes = dependenciesBytes;
+    }
+
+    public Long getAppBytes() {
+      return appBytes;
+    }
+
+    public void setAppBytes(Long appBytes) {
+      this.appBytes = appBytes;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof LayersStatus l
+          && Objects.equals(baseBytes, l.baseBytes)
+          && Objects.equals(dependenciesBytes, l.dependenciesBytes)
+          && Objects.equals(appBytes, l.appBytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(baseBytes, dependenciesBytes, appBytes);
+    }
+  }
+
+  /** How the image's size moved since the previous build. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SizeChangeStatus {
+    @JsonPropertyDescription("The previous image's digest.")
+    private String previousDigest;
+
+    @JsonPropertyDescription("sizeBytes minus the previous image's sizeBytes (negative = smaller).")
+    private Long bytes;
+
+    @JsonPropertyDescription("bytes as a percentage of the previous size, one decimal.")
+    private Double percent;
+
+    public String getPreviousDigest() {
+      return previousDigest;
+    }
+
+    public void setPreviousDigest(String previousDigest) {
+      this.previousDigest = previousDigest;
+    }
+
+    public Long getBytes() {
+      return bytes;
+    }
+
+    public void setBytes(Long bytes) {
+      this.bytes = bytes;
+    }
+
+    public Double getPercent() {
+      return percent;
+    }
+
+    public void setPercent(Double percent) {
+      this.percent = percent;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SizeChangeStatus c
+          && Objects.equals(previousDigest, c.previousDigest)
+          && Objects.equals(bytes, c.bytes)
+          && Objects.equals(percent, c.percent);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(previousDigest, bytes, percent);
     }
   }
 
@@ -813,6 +942,18 @@ public class NodeAppImageStatus {
 
     @JsonPropertyDescription("savedBytes as a percentage of singleStageSizeBytes, one decimal.")
     private Double savedPercent;
+
+    @JsonPropertyDescription(
+        "The saving for people (the SAVED column of kubectl get nai), e.g. 24.1 MiB (30.6%).")
+    private String saved;
+
+    public String getSaved() {
+      return saved;
+    }
+
+    public void setSaved(String saved) {
+      this.saved = saved;
+    }
 
     public String getSingleStageImage() {
       return singleStageImage;
@@ -852,12 +993,13 @@ public class NodeAppImageStatus {
           && Objects.equals(singleStageImage, s.singleStageImage)
           && Objects.equals(singleStageSizeBytes, s.singleStageSizeBytes)
           && Objects.equals(savedBytes, s.savedBytes)
-          && Objects.equals(savedPercent, s.savedPercent);
+          && Objects.equals(savedPercent, s.savedPercent)
+          && Objects.equals(saved, s.saved);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(singleStageImage, singleStageSizeBytes, savedBytes, savedPercent);
+      return Objects.hash(singleStageImage, singleStageSizeBytes, savedBytes, savedPercent, saved);
     }
   }
 }

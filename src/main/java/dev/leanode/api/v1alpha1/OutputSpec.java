@@ -25,6 +25,21 @@ public class OutputSpec {
   @JsonPropertyDescription("Registry speaks plain HTTP or uses a self-signed certificate.")
   private Boolean insecure = false;
 
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "Largest acceptable compressed image size, a Kubernetes quantity such as 80Mi or 100M. A"
+          + " larger image gets condition SizeWithinBudget=False (reason SizeBudgetExceeded) and a"
+          + " Warning Event; Ready still says whether the build worked.")
+  private String sizeBudget;
+
+  public String getSizeBudget() {
+    return sizeBudget;
+  }
+
+  public void setSizeBudget(String sizeBudget) {
+    this.sizeBudget = sizeBudget;
+  }
+
   public String getImage() {
     return image;
   }
