@@ -144,6 +144,9 @@ class HelmInstallIT {
     v.put("image.repository", img.substring(0, colon));
     v.put("image.tag", img.substring(colon + 1));
     v.put("build.caBundle.configMap", "host-ca");
+    // Docker Hub's node:22-alpine through the local registry as its pull-through mirror (no
+    // internet here): the operator resolves the base's digest there, the builds pull it there
+    v.put("build.registryMirrors[0]", dev.leanode.e2e.Tools.REGISTRY);
     v.putAll(extra);
     return v;
   }
