@@ -190,6 +190,9 @@ public class NodeAppImageReconciler implements Reconciler<NodeAppImage> {
     int attempt = ctx.getRetryInfo().map(RetryInfo::getAttemptCount).orElse(0) + 1;
     var status = new StatusAggregator(resource.getStatus());
     status.outcome(Reason.RECONCILE_ERROR, ReconcileErrors.message(e, attempt), null);
+    // an API error says nothing new about the image: its Verified and SizeWithinBudget stand
+    status.keepVerified();
+    sizeBudget(resource, status);
     NodeAppImageStatus next = status.build(generation(resource), Instant.now());
     if (status.previousReason().orElse(null) != Reason.RECONCILE_ERROR) {
       new EventRecorder(ctx.getClient())
