@@ -94,6 +94,10 @@ public final class OperatorProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    // a test JVM stopped from outside (Ctrl-C, a killed build) must not leave an operator behind:
+    // holding the Lease, it would keep the next run's operator a follower
+    Process started = p;
+    Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly, "stop-operator"));
     OperatorProcess op = new OperatorProcess(p, logFile, port, t0);
     try {
       await("operator ready on :" + port)
