@@ -77,7 +77,8 @@ public final class KanikoBuildRunner implements ImageBuildRunner {
         .build();
   }
 
-  private static OwnerReference ownerReference(NodeAppImage resource) {
+  /** The controller owner reference of every object made for a NodeAppImage. */
+  public static OwnerReference ownerReference(NodeAppImage resource) {
     return new OwnerReferenceBuilder()
         .withApiVersion(resource.getApiVersion())
         .withKind(resource.getKind())

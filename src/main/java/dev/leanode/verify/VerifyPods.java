@@ -3,10 +3,10 @@ package dev.leanode.verify;
 import dev.leanode.api.v1alpha1.AppSpec;
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.VerifySpec;
+import dev.leanode.build.KanikoBuildRunner;
 import dev.leanode.build.Labels;
 import dev.leanode.registry.ImageReference;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -92,15 +91,7 @@ public final class VerifyPods {
             .withLabels(labels)
             .addToAnnotations(Labels.RESOURCE_NAME_ANNOTATION, meta.getName())
             .addToAnnotations("leanode.dev/image-digest", digest)
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion(resource.getApiVersion())
-                    .withKind(resource.getKind())
-                    .withName(meta.getName())
-                    .withUid(Objects.requireNonNull(meta.getUid(), "metadata.uid"))
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .build())
+            .withOwnerReferences(KanikoBuildRunner.ownerReference(resource))
             .endMetadata()
             .withNewSpec()
             .withRestartPolicy("Never")
