@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Runs a pushed image with podman (runc, host network) and fetches paths from it over HTTP. */
 public final class ImageRunner {
@@ -118,8 +120,17 @@ public final class ImageRunner {
     return Proc.run(Duration.ofMinutes(3), run);
   }
 
+  /**
+   * Images {@link #pull} brought into the shared podman store (not those already there, such as the
+   * local base images or a locally built operator image). vfs keeps a full copy of every layer:
+   * left behind, a whole IT run's images took gigabytes of a disk that CI machines do not always
+   * have; {@link #forgetPulled} (after every test class, {@link ForgetPulledImages}) removes them.
+   */
+  private static final Set<String> PULLED = ConcurrentHashMap.newKeySet();
+
   /** podman run has no --creds on this podman; pull first (a local copy, the registry is local). */
   static void pull(String image, String creds) {
+    boolean present = Proc.run(Duration.ofSeconds(30), Tools.podman("image", "exists", image)).ok();
     List<String> pull = new ArrayList<>(Tools.podman("pull", "-q", "--tls-verify=false"));
     if (creds != null) {
       pull.add("--creds");
@@ -127,6 +138,25 @@ public final class ImageRunner {
     }
     pull.add(image);
     Proc.run(Duration.ofMinutes(3), pull).check();
+    if (!present) {
+      PULLED.add(image);
+    }
+  }
+
+  /**
+   * Removes {@code image} from the podman store if {@link #pull} brought it there; podman refuses
+   * while a container still uses it, and it is tried again by the next {@link #forgetPulled}.
+   */
+  static void forget(String image) {
+    if (PULLED.contains(image)
+        && Proc.run(Duration.ofMinutes(1), Tools.podman("rmi", image)).ok()) {
+      PULLED.remove(image);
+    }
+  }
+
+  /** Removes every image {@link #pull} brought into the podman store. */
+  public static void forgetPulled() {
+    List.copyOf(PULLED).forEach(ImageRunner::forget);
   }
 
   static int freePort() {

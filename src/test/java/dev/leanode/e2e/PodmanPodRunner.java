@@ -937,6 +937,9 @@ public final class PodmanPodRunner implements AutoCloseable {
       }
       Proc.run(Duration.ofSeconds(30), "ip", "netns", "del", netns);
       Proc.run(Duration.ofSeconds(30), "ip", "link", "del", hostIf);
+      // a kubelet keeps images until its image GC; here the store is the tests' shared disk, and
+      // an image this runner pulled goes with the pod (what was already there stays)
+      ImageRunner.forget(c.getImage());
     }
 
     volatile ContainerLogs.Log log;

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,10 +53,15 @@ class VerifyIT extends OnRealCluster {
     return r.getStatus().condition(NodeAppImageStatus.VERIFIED).orElseThrow();
   }
 
+  /**
+   * Every image here builds and is pushed; a build that fails cannot be verified, so the wait stops
+   * at once and says why (the Ready message holds the build's log tail) instead of running out.
+   */
   NodeAppImage awaitVerified(String name, String status) {
     return await(name + " Verified=" + status)
         .atMost(Duration.ofMinutes(10))
         .pollInterval(Duration.ofSeconds(1))
+        .failFast("the build of " + name + " did not push an image", () -> buildNotFailed(name))
         .until(
             () -> client.resources(NodeAppImage.class).withName(name).get(),
             r ->
@@ -64,6 +70,28 @@ class VerifyIT extends OnRealCluster {
                         .condition(NodeAppImageStatus.VERIFIED)
                         .map(c -> status.equals(c.getStatus()))
                         .orElse(false));
+  }
+
+  void buildNotFailed(String name) {
+    NodeAppImage r = client.resources(NodeAppImage.class).withName(name).get();
+    var ready = r == null || r.getStatus() == null ? null : r.getStatus().condition("Ready");
+    if (ready != null
+        && ready.isPresent()
+        && "False".equals(ready.get().getStatus())
+        && List.of("BuildFailed", "BuildTimedOut", "InvalidSpec")
+            .contains(ready.get().getReason())) {
+      throw new AssertionError(
+          "Ready=False "
+              + ready.get().getReason()
+              + ": "
+              + ready.get().getMessage()
+              + "\nconditions: "
+              + r.getStatus().getConditions()
+              + "\n"
+              + install.diagnostics()
+              + "\ndisk: "
+              + Proc.run(Duration.ofSeconds(30), List.of("df", "-h", "/", "/tmp")).output());
+    }
   }
 
   void awaitNoVerifyPods() {
