@@ -23,8 +23,9 @@ declare -A TOOLS=(
   [shellcheck]=shellcheck
   [openssl]=openssl
   [npm]=npm
+  [debootstrap]=debootstrap
 )
-PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl)
+PACKAGES=(buildah skopeo docker-registry apache2-utils busybox-static podman runc git curl ca-certificates jq shellcheck openssl debootstrap)
 
 missing=()
 for cmd in "${!TOOLS[@]}"; do
@@ -67,4 +68,5 @@ curl --version | sed -n 1p
 jq --version
 shellcheck --version | sed -n 2p
 openssl version
+echo "debootstrap $(dpkg-query -W -f='${Version}' debootstrap)"
 echo "node $(node --version 2>/dev/null || echo absent), npm $(npm --version 2>/dev/null || echo absent)"
