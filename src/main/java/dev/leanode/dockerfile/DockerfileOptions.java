@@ -7,8 +7,24 @@ import dev.leanode.build.BuildLayout;
  *
  * @param caBundlePath absolute path, inside the build container, of a PEM bundle that package
  *     managers must trust (e.g. {@code /leanode/ca/ca.crt}); {@code null} = none
+ * @param npmrcPath absolute path, inside the build container, of the {@code .npmrc} copied from
+ *     {@code spec.build.npmrcSecretRef} (install steps read it, the build step deletes it first);
+ *     {@code null} = none
  */
-public record DockerfileOptions(String caBundlePath) {
+public record DockerfileOptions(String caBundlePath, String npmrcPath) {
+  /** Where the build Job's init container copies the npmrc Secret's {@code .npmrc}. */
+  public static final String DEFAULT_NPMRC_PATH = BuildLayout.NPMRC_PATH;
+
+  /** Only a CA bundle (or none), no npmrc. */
+  public DockerfileOptions(String caBundlePath) {
+    this(caBundlePath, null);
+  }
+
+  /** The same, with the npmrc at the path the build Job puts it. */
+  public DockerfileOptions withNpmrc() {
+    return new DockerfileOptions(caBundlePath, DEFAULT_NPMRC_PATH);
+  }
+
   /** Where the build Job mounts the operator's CA bundle (see docs/architecture.md). */
   public static final String DEFAULT_CA_BUNDLE_PATH = BuildLayout.CA_BUNDLE_PATH;
 

@@ -294,6 +294,7 @@ public final class SpecValidator {
       }
     }
     validateResources(build.getResources(), errors);
+    validateRef(build.getNpmrcSecretRef(), "spec.build.npmrcSecretRef", errors);
   }
 
   private static String tagOf(String image) {
