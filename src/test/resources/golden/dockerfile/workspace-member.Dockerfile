@@ -88,7 +88,8 @@ RUN set -eu; \
     echo 'services/api' >> /leanode/workspace-packages; \
     find . -name node_modules -type d -prune > /tmp/leanode-node-modules; \
     while read -r d; do \
-      mkdir -p "/leanode/node_modules-tree/$(dirname "$d")" && mv "$d" "/leanode/node_modules-tree/$d"; \
+      p=$(dirname "$d"); p=${p#./}; \
+      if [ "$p" = . ] || grep -qxF "$p" /leanode/workspace-packages; then mkdir -p "/leanode/node_modules-tree/$p" && mv "$d" "/leanode/node_modules-tree/$d"; fi; \
     done < /tmp/leanode-node-modules; \
     rm -rf /tmp/leanode-cache /tmp/leanode-node-modules; \
     chmod -R a+rX,go-w /leanode/node_modules-tree; \

@@ -94,7 +94,10 @@ class FixtureAppsIT extends OnRealCluster {
     workspace("pnpm", "corepack pnpm install --prod --frozen-lockfile --filter '@ws/api'...", true);
   }
 
-  /** yarn 1 has no focus: the production dependencies of every workspace are installed. */
+  /**
+   * yarn 1 has no focus: the production dependencies of every workspace are installed and every
+   * workspace is linked, so all of them ship (never a devDependency).
+   */
   @Test
   void yarnWorkspaceMember() throws Exception {
     workspace("yarn", "install --production --frozen-lockfile", false);
@@ -129,7 +132,7 @@ class FixtureAppsIT extends OnRealCluster {
               "const r=(m)=>{try{require.resolve(m);return m}catch(e){return '-'}};"
                   + "[r('typescript'),r('lodash'),r('@ws/unused'),"
                   + "require('fs').existsSync('/app/packages/unused')].join(',')");
-      assertThat(shipped.trim()).isEqualTo(focused ? "-,-,-,false" : "-,lodash,-,false");
+      assertThat(shipped.trim()).isEqualTo(focused ? "-,-,-,false" : "-,lodash,@ws/unused,true");
     }
     done(name, r, t0);
   }
