@@ -71,10 +71,16 @@ public final class Verdaccio implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("verdaccio.log").toFile())
             .start();
-    await("verdaccio on " + url())
-        .atMost(Duration.ofMinutes(1))
-        .pollInterval(Duration.ofMillis(250))
-        .until(() -> status("/-/ping", null) == 200);
+    try {
+      await("verdaccio on " + url())
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(() -> status("/-/ping", null) == 200);
+    } catch (RuntimeException e) {
+      process.destroyForcibly();
+      throw e;
+    }
   }
 
   /** npm install of verdaccio into a folder of its own, once (a marker file says it is done). */
