@@ -27,6 +27,7 @@ import java.util.TreeMap;
  * @param pushSecret dockerconfigjson Secret name, or null
  * @param caBundle PEM content of the operator's CA bundle, if configured
  * @param kanikoImage the executor image
+ * @param npmrcSecret spec.build.npmrcSecretRef's Secret name, or null
  */
 record BuildInputs(
     BuildRequest request,
@@ -36,7 +37,8 @@ record BuildInputs(
     long timeoutSeconds,
     String pushSecret,
     Optional<String> caBundle,
-    String kanikoImage) {
+    String kanikoImage,
+    String npmrcSecret) {
 
   static BuildInputs of(BuildRequest request) {
     BuildSettings settings = request.settings();
@@ -54,7 +56,8 @@ record BuildInputs(
             ? null
             : request.pushSecretName(),
         settings.caBundlePem(),
-        KanikoArgs.safe("leanode.build.kaniko-image", settings.kanikoImage()));
+        KanikoArgs.safe("leanode.build.kaniko-image", settings.kanikoImage()),
+        build.getNpmrcSecretRef() == null ? null : build.getNpmrcSecretRef().getName());
   }
 
   boolean insecure() {
@@ -110,6 +113,12 @@ record BuildInputs(
     if (rebuild != null) {
       parts.add("rebuild");
       parts.add(rebuild);
+    }
+    // the npmrc Secret (its name, not its content: a rotated token rebuilds nothing) joins only
+    // when set, like the annotation
+    if (npmrcSecret != null) {
+      parts.add("npmrcSecret");
+      parts.add(npmrcSecret);
     }
     // mirrors join only when set, too: installs without them keep their Job names
     List<String> mirrors = request.settings().registryMirrors();

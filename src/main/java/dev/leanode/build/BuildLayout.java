@@ -30,6 +30,21 @@ public final class BuildLayout {
   /** The CA bundle's path in the build containers: what the Dockerfile's CA ARGs point at. */
   public static final String CA_BUNDLE_PATH = CA_DIR + "/" + CA_FILE;
 
+  /** spec.build.npmrcSecretRef's Secret volume (init container only). */
+  public static final String NPMRC_SECRET_DIR = "/leanode/npmrc-secret";
+
+  /**
+   * The npmrc copy of each Kaniko container (an emptyDir of its own: the build step deletes it).
+   * Kaniko gives RUN steps its container's mounts and snapshots none of them.
+   */
+  public static final String NPMRC_DIR = "/leanode/npmrc";
+
+  /** Secret key and file name of the npmrc. */
+  public static final String NPMRC_FILE = ".npmrc";
+
+  /** The npmrc's path in the Kaniko containers: what the install steps read. */
+  public static final String NPMRC_PATH = NPMRC_DIR + "/" + NPMRC_FILE;
+
   /** ConfigMap key and file name of the lean Dockerfile. */
   public static final String DOCKERFILE = "Dockerfile";
 

@@ -58,7 +58,13 @@ final class KanikoJob {
     ResourceRequirements resources = in.resources();
     List<Container> containers = new ArrayList<>();
     containers.add(
-        kaniko(CONTAINER, in.kanikoImage(), KanikoArgs.lean(in), env, mounts, resources));
+        kaniko(
+            CONTAINER,
+            in.kanikoImage(),
+            KanikoArgs.lean(in),
+            env,
+            npmrc(in, mounts, false),
+            resources));
     if (in.singleStage() != null) {
       containers.add(
           kaniko(
@@ -66,15 +72,20 @@ final class KanikoJob {
               in.kanikoImage(),
               KanikoArgs.singleStage(in),
               env,
-              mounts,
+              npmrc(in, mounts, true),
               resources));
     }
-    List<Container> initContainers =
-        in.inline()
-            ? List.of(
-                prepareContext(
-                    KanikoArgs.safe("leanode.build.context-init-image", contextInitImage)))
-            : List.of();
+    List<Container> initContainers = new ArrayList<>();
+    if (in.inline()) {
+      initContainers.add(
+          prepareContext(KanikoArgs.safe("leanode.build.context-init-image", contextInitImage)));
+    }
+    if (in.npmrcSecret() != null) {
+      initContainers.add(
+          NpmrcVolumes.copyInit(
+              KanikoArgs.safe("leanode.build.context-init-image", contextInitImage),
+              in.singleStage() != null));
+    }
     return new JobBuilder()
         .withMetadata(meta)
         .withNewSpec()
@@ -140,6 +151,9 @@ final class KanikoJob {
       volumes.add(
           configMapVolume("ca-bundle", configMap, List.of(new KeyToPath(CA_FILE, null, CA_FILE))));
     }
+    if (in.npmrcSecret() != null) {
+      volumes.addAll(NpmrcVolumes.volumes(in.npmrcSecret(), in.singleStage() != null));
+    }
     return volumes;
   }
 
@@ -156,6 +170,16 @@ final class KanikoJob {
       mounts.add(mount("ca-bundle", CA_DIR, true));
     }
     return mounts;
+  }
+
+  /** The Kaniko container's mounts plus, with spec.build.npmrcSecretRef, its own npmrc copy. */
+  private static List<VolumeMount> npmrc(BuildInputs in, List<VolumeMount> mounts, boolean single) {
+    if (in.npmrcSecret() == null) {
+      return mounts;
+    }
+    List<VolumeMount> all = new ArrayList<>(mounts);
+    all.add(NpmrcVolumes.kanikoMount(single));
+    return all;
   }
 
   private static Container kaniko(

@@ -195,10 +195,12 @@ final class KanikoJobObserver {
         }
       }
     }
-    for (Pod pod : pods) {
-      Optional<ContainerStateTerminated> t = terminated(pod, INIT_CONTAINER, true);
-      if (t.isPresent() && !Integer.valueOf(0).equals(t.get().getExitCode())) {
-        return describe(INIT_CONTAINER, t.get(), pod);
+    for (String init : List.of(INIT_CONTAINER, NpmrcVolumes.INIT_CONTAINER)) {
+      for (Pod pod : pods) {
+        Optional<ContainerStateTerminated> t = terminated(pod, init, true);
+        if (t.isPresent() && !Integer.valueOf(0).equals(t.get().getExitCode())) {
+          return describe(init, t.get(), pod);
+        }
       }
     }
     for (Pod pod : pods) {

@@ -5,6 +5,7 @@ import dev.leanode.dockerfile.AppDirInspector;
 import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.dockerfile.NativeAddons;
 import dev.leanode.dockerfile.StartCommand;
 import dev.leanode.validation.FieldError;
 import dev.leanode.validation.SpecValidator;
@@ -97,11 +98,13 @@ public class DockerfileCommand implements Callable<Integer> {
         return 2;
       }
       var options = new DockerfileOptions(caBundlePath);
-      StartCommand start = StartCommand.decide(app, AppFiles.ofDirectory(appDir));
+      AppFiles files = AppFiles.ofDirectory(appDir);
+      StartCommand start = StartCommand.decide(app, files);
+      NativeAddons natives = NativeAddons.decide(app, files);
       String text =
           switch (variant) {
-            case leanode -> generator.generate(app, options, start);
-            case single_stage -> generator.generateSingleStage(app, options, start);
+            case leanode -> generator.generate(app, options, start, natives);
+            case single_stage -> generator.generateSingleStage(app, options, start, natives);
             case seed_multi_stage -> generator.generateSeedMultiStage(app, options);
           };
       out.print(text);

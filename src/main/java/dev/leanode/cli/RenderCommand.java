@@ -8,10 +8,10 @@ import dev.leanode.build.ImageBuildRunner;
 import dev.leanode.config.BuildSettings;
 import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.dockerfile.DockerfileGenerator;
-import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.dockerfile.NativeAddons;
 import dev.leanode.dockerfile.StartCommand;
+import dev.leanode.dockerfile.Workspace;
 import dev.leanode.observe.BuildInputsResolver;
-import dev.leanode.reconciler.NodeAppImageReconciler;
 import dev.leanode.reconciler.SourceResolver;
 import dev.leanode.source.ResolvedSource;
 import dev.leanode.source.SourceUnavailableException;
@@ -112,19 +112,25 @@ public class RenderCommand implements Callable<Integer> {
           String.join("\nerror: ", errors.stream().map(FieldError::toString).toList()));
     }
     ResolvedSource source = resolve(s);
-    StartCommand start = start(s, source);
     if (baseDigest != null && !baseDigest.matches("sha256:[0-9a-f]{64}")) {
       throw new CliException("--base-digest: must be sha256:<64 lowercase hex>");
     }
-    var options =
-        new DockerfileOptions(
-            settings.caBundlePem().isPresent() ? NodeAppImageReconciler.CA_BUNDLE_PATH : null,
-            baseDigest);
+    AppFiles files = files(s, source);
+    StartCommand start = start(s, files);
+    NativeAddons natives = NativeAddons.decide(s.getApp(), files);
+    Workspace workspace;
     try {
-      String dockerfile = generator.generate(s.getApp(), options, start);
+      workspace = BuildInputsResolver.workspace(source, files);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage());
+    }
+    var options =
+        BuildInputsResolver.dockerfileOptions(settings, s).withBaseImageDigest(baseDigest);
+    try {
+      String dockerfile = generator.generate(s.getApp(), options, start, natives, workspace);
       String single =
           Boolean.TRUE.equals(s.getBuild().getCompareSingleStage())
-              ? generator.generateSingleStage(s.getApp(), options, start)
+              ? generator.generateSingleStage(s.getApp(), options, start, natives, workspace)
               : null;
       String pushSecret =
           s.getOutput().getPushSecretRef() != null
@@ -141,22 +147,30 @@ public class RenderCommand implements Callable<Integer> {
   }
 
   /**
-   * The operator's decision on the same files: inline files as given, a git commit's read with a
-   * shallow fetch (network, no cluster). A spec command needs no files.
+   * The files the operator's decisions read: inline files as given, a git commit's read with a
+   * shallow fetch (network, no cluster); null when the spec needs none (a command, nativeBuild not
+   * auto).
    */
-  StartCommand start(NodeAppImageSpec s, ResolvedSource source) throws CliException {
+  AppFiles files(NodeAppImageSpec s, ResolvedSource source) throws CliException {
+    if (!BuildInputsResolver.needsFiles(s)) {
+      return null;
+    }
     try {
-      if (!BuildInputsResolver.needsFiles(s)) {
-        return StartCommand.fromSpec(s.getApp());
-      }
-      AppFiles files =
-          source instanceof ResolvedSource.Git g
-              ? sources.files(g, Optional.empty())
-              : AppFiles.ofInline(s.getSource().getInline().getFiles());
-      return StartCommand.decide(s.getApp(), files);
+      return source instanceof ResolvedSource.Git g
+          ? sources.files(g, Optional.empty())
+          : AppFiles.ofInline(s.getSource().getInline().getFiles());
     } catch (SourceUnavailableException e) {
       throw new CliException(
           e.getMessage() + " (set spec.app.command to render without reading the commit)");
+    }
+  }
+
+  /** The operator's start-command decision on the same files. */
+  StartCommand start(NodeAppImageSpec s, AppFiles files) throws CliException {
+    try {
+      return files == null
+          ? StartCommand.fromSpec(s.getApp())
+          : StartCommand.decide(s.getApp(), files);
     } catch (IllegalArgumentException e) {
       throw new CliException(e.getMessage());
     }

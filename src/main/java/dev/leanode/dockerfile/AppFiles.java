@@ -17,14 +17,30 @@ import java.util.TreeSet;
 /**
  * What the start-command decision may read of an app, whatever the source kind: the relative paths
  * of all its files (to know whether an entry file is in the source or a build output) and the text
- * of the few files that decide (package.json, tsconfig.json, nest-cli.json, next.config.*). Built
- * from a local folder ({@code leanode dockerfile}), from inline files, or from one git commit
- * ({@code dev.leanode.source.GitAppFiles}).
+ * of the few files that decide (package.json, tsconfig.json, nest-cli.json, next.config.*, the npm
+ * and pnpm lockfiles for native addons). Built from a local folder ({@code leanode dockerfile}),
+ * from inline files, or from one git commit ({@code dev.leanode.source.GitAppFiles}).
  *
  * @param paths every file's path relative to the app folder, {@code /}-separated, no node_modules
- * @param texts content of the files in {@link #READ}, when present
+ * @param root for an app in a subfolder of a git commit (subPath): the repository root's workspace
+ *     files ({@link #ROOT_READ}) by name → text (lockfiles by name → ""), to tell a workspace
+ *     member from a plain subfolder; empty otherwise
+ * @param texts content of the files in {@link #READ}, when present; for the lockfiles ({@code
+ *     package-lock.json}, {@code npm-shrinkwrap.json}, {@code pnpm-lock.yaml}) only the few lines
+ *     {@link NativeAddons} needs (a lockfile may be MiBs, and the operator caches files per commit)
  */
-public record AppFiles(Set<String> paths, Map<String, String> texts) {
+public record AppFiles(Set<String> paths, Map<String, String> texts, Map<String, String> root) {
+  /** What of the repository root {@link Workspace} reads (lockfiles: presence only). */
+  public static final Set<String> ROOT_READ =
+      Set.of(
+          "package.json",
+          "pnpm-workspace.yaml",
+          "package-lock.json",
+          "npm-shrinkwrap.json",
+          "yarn.lock",
+          "pnpm-lock.yaml",
+          ".yarnrc.yml");
+
   /** The files whose content the decision reads; everything else is known by name only. */
   public static final Set<String> READ =
       Set.of(
@@ -34,14 +50,30 @@ public record AppFiles(Set<String> paths, Map<String, String> texts) {
           "next.config.js",
           "next.config.mjs",
           "next.config.cjs",
-          "next.config.ts");
+          "next.config.ts",
+          "package-lock.json",
+          "npm-shrinkwrap.json",
+          "pnpm-lock.yaml");
 
-  /** A file larger than this is not read (a package.json is a few KiB). */
-  public static final int MAX_TEXT_BYTES = 1 << 20;
+  /**
+   * A file larger than this is not read (a package.json is a few KiB, the lockfile of a large app a
+   * few MiB); an unread lockfile means no native-addon toolchain ({@code nativeBuild: always}).
+   */
+  public static final int MAX_TEXT_BYTES = 16 << 20;
 
   public AppFiles {
     paths = Set.copyOf(new TreeSet<>(paths));
-    texts = Map.copyOf(new TreeMap<>(texts));
+    Map<String, String> kept = new TreeMap<>(texts);
+    for (String lock : NativeAddons.LOCKFILES) {
+      kept.computeIfPresent(lock, NativeAddons::digest);
+    }
+    texts = Map.copyOf(kept);
+    root = root == null ? Map.of() : Map.copyOf(root);
+  }
+
+  /** An app at the root of its source (no subPath): nothing above it. */
+  public AppFiles(Set<String> paths, Map<String, String> texts) {
+    this(paths, texts, Map.of());
   }
 
   /** The text of one of the {@link #READ} files. */

@@ -27,7 +27,8 @@ record ResolvedApp(
     StartCommand start,
     int port,
     Map<String, String> env,
-    String caBundlePath) {
+    String caBundlePath,
+    String npmrcPath) {
   private static final Pattern SAFE_ABSOLUTE_PATH = Pattern.compile("(/[A-Za-z0-9._-]+)+");
 
   /** Validates first: a violation throws {@link IllegalArgumentException} naming the field. */
@@ -43,14 +44,8 @@ record ResolvedApp(
       throw new IllegalArgumentException(
           errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
     }
-    String ca = options == null ? null : options.caBundlePath();
-    if (ca != null
-        && (!SAFE_ABSOLUTE_PATH.matcher(ca).matches()
-            || ca.contains("/../")
-            || ca.endsWith("/.."))) {
-      throw new IllegalArgumentException(
-          "options.caBundlePath: must be an absolute path of letters, digits, '.', '_', '-'");
-    }
+    String ca = safePath("options.caBundlePath", options == null ? null : options.caBundlePath());
+    String npmrc = safePath("options.npmrcPath", options == null ? null : options.npmrcPath());
     AppSpec app = spec == null ? new AppSpec() : spec;
     List<String> files = new ArrayList<>();
     if (app.getFiles() != null) {
@@ -83,6 +78,18 @@ record ResolvedApp(
         start,
         app.getPort() == null ? AppSpec.DEFAULT_PORT : app.getPort(),
         env,
-        ca);
+        ca,
+        npmrc);
+  }
+
+  private static String safePath(String what, String path) {
+    if (path != null
+        && (!SAFE_ABSOLUTE_PATH.matcher(path).matches()
+            || path.contains("/../")
+            || path.endsWith("/.."))) {
+      throw new IllegalArgumentException(
+          what + ": must be an absolute path of letters, digits, '.', '_', '-'");
+    }
+    return path;
   }
 }

@@ -19,6 +19,11 @@ final class TutorialDockerfiles {
    * built app) and the CA ARGs the build environment needs.
    */
   static String singleStage(ResolvedApp a) {
+    return singleStage(a, NativeAddons.NONE, null);
+  }
+
+  /** The same, with the toolchain the install needs when {@code natives} says the app has any. */
+  static String singleStage(ResolvedApp a, NativeAddons natives, Workspace workspace) {
     DockerfileWriter d =
         new DockerfileWriter()
             .comment(
@@ -57,9 +62,29 @@ final class TutorialDockerfiles {
                 : ShellScript.resource("single-stage-build.sh", Map.of("SCRIPT", script));
       }
     }
-    d.copy(manifests, "./").blank().run(install).blank().copy(".", ".");
+    if (natives.deps() || natives.builder()) {
+      d.run(DockerfileGenerator.nativeToolchain()).blank();
+      install = ShellScript.resource("native-nodedir.sh").then(install);
+    }
+    if (a.npmrcPath() != null) {
+      install =
+          DockerfileGenerator.useNpmrc(ShellScript.of("set -eu;"), a.npmrcPath()).then(install);
+      if (build != null) {
+        build =
+            DockerfileGenerator.forgetNpmrc(ShellScript.of("set -eu;"), a.npmrcPath()).then(build);
+      }
+    }
+    if (workspace == null) {
+      d.copy(manifests, "./").blank().run(install).blank().copy(".", ".");
+    } else {
+      // a workspace install needs every member's package.json: the whole repository first
+      d.copy(".", ".").blank().run(install);
+    }
     if (build != null) {
       d.blank().run(build);
+    }
+    if (workspace != null) {
+      d.blank().workdir(DockerfileGenerator.APP_DIR + "/" + workspace.appPath());
     }
     d.blank().envWords(Map.of("PORT", Integer.toString(a.port())));
     a.start().env().forEach(d::env);

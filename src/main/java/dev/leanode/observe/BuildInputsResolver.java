@@ -1,9 +1,11 @@
 package dev.leanode.observe;
 
 import dev.leanode.api.v1alpha1.GitSource;
+import dev.leanode.api.v1alpha1.NativeBuild;
 import dev.leanode.api.v1alpha1.NodeAppImage;
 import dev.leanode.api.v1alpha1.NodeAppImageSpec;
 import dev.leanode.api.v1alpha1.NodeAppImageStatus;
+import dev.leanode.build.BuildLayout;
 import dev.leanode.build.BuildPlan;
 import dev.leanode.build.BuildRequest;
 import dev.leanode.build.ImageBuildRunner;
@@ -11,7 +13,9 @@ import dev.leanode.config.BuildSettings;
 import dev.leanode.dockerfile.AppFiles;
 import dev.leanode.dockerfile.DockerfileGenerator;
 import dev.leanode.dockerfile.DockerfileOptions;
+import dev.leanode.dockerfile.NativeAddons;
 import dev.leanode.dockerfile.StartCommand;
+import dev.leanode.dockerfile.Workspace;
 import dev.leanode.registry.DockerConfigJson;
 import dev.leanode.source.GitCredentials;
 import dev.leanode.source.ResolvedSource;
@@ -218,6 +222,13 @@ public final class BuildInputsResolver {
       }
       pullConfig = Optional.of(dockerConfigJson(pullSecret.orElseThrow()));
     }
+    String npmrcSecretName = npmrcSecretName(spec);
+    if (npmrcSecretName != null) {
+      var problem = npmrcProblem(namespace, npmrcSecretName, secrets.read(npmrcSecretName));
+      if (problem != null) {
+        return new Problem(Reason.SECRET_NOT_FOUND, problem);
+      }
+    }
 
     ResolvedSource source;
     AppFiles files;
@@ -265,23 +276,28 @@ public final class BuildInputsResolver {
       return new Problem(Reason.BASE_IMAGE_UNAVAILABLE, u.message());
     }
     var baseImage = ((BaseImageResolver.Resolved) base).baseImage();
-    var options =
-        new DockerfileOptions(
-            settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null, baseImage.getDigest());
+    var options = dockerfileOptions(settings, spec).withBaseImageDigest(baseImage.getDigest());
     try {
       StartCommand start =
           files == null
               ? StartCommand.fromSpec(spec.getApp())
               : StartCommand.decide(spec.getApp(), files);
-      String dockerfile = generator.generate(spec.getApp(), options, start);
+      NativeAddons natives = NativeAddons.decide(spec.getApp(), files);
+      Workspace workspace = workspace(source, files);
+      String dockerfile = generator.generate(spec.getApp(), options, start, natives, workspace);
       String singleStage =
           Boolean.TRUE.equals(spec.getBuild().getCompareSingleStage())
-              ? generator.generateSingleStage(spec.getApp(), options, start)
+              ? generator.generateSingleStage(spec.getApp(), options, start, natives, workspace)
               : null;
       BuildPlan plan =
           runner.plan(
               new BuildRequest(
-                  resource, dockerfile, singleStage, source, pushSecretName, settings));
+                  resource,
+                  dockerfile,
+                  singleStage,
+                  buildContext(source, workspace),
+                  pushSecretName,
+                  settings));
       NodeAppImageStatus.SourceStatus built =
           source instanceof ResolvedSource.Git g
               ? new NodeAppImageStatus.SourceStatus(
@@ -317,7 +333,48 @@ public final class BuildInputsResolver {
   public static boolean needsFiles(NodeAppImageSpec spec) {
     return spec.getApp() == null
         || spec.getApp().getCommand() == null
-        || spec.getApp().getCommand().isEmpty();
+        || spec.getApp().getCommand().isEmpty()
+        || spec.getApp().getNativeBuild() == null
+        || spec.getApp().getNativeBuild() == NativeBuild.AUTO;
+  }
+
+  /** The workspace a git subPath app is a member of, or null. */
+  public static Workspace workspace(ResolvedSource source, AppFiles files) {
+    return source instanceof ResolvedSource.Git g ? Workspace.decide(g.subPath(), files) : null;
+  }
+
+  /** A workspace member is built from the repository root: its lockfile and siblings are there. */
+  public static ResolvedSource buildContext(ResolvedSource source, Workspace workspace) {
+    if (workspace == null || !(source instanceof ResolvedSource.Git g)) {
+      return source;
+    }
+    return new ResolvedSource.Git(
+        g.url(), g.ref(), g.commit(), null, g.secretName(), g.secretLayout());
+  }
+
+  /** The generator's options: the operator's CA bundle, spec.build.npmrcSecretRef's npmrc. */
+  public static DockerfileOptions dockerfileOptions(BuildSettings settings, NodeAppImageSpec spec) {
+    var options = new DockerfileOptions(settings.caBundlePem().isPresent() ? CA_BUNDLE_PATH : null);
+    return npmrcSecretName(spec) == null ? options : options.withNpmrc();
+  }
+
+  /** spec.build.npmrcSecretRef's name, or null. */
+  public static String npmrcSecretName(NodeAppImageSpec spec) {
+    return spec.getBuild() == null || spec.getBuild().getNpmrcSecretRef() == null
+        ? null
+        : spec.getBuild().getNpmrcSecretRef().getName();
+  }
+
+  /** Null when the npmrc Secret exists with an .npmrc key, else what is wrong. */
+  static String npmrcProblem(String namespace, String name, Optional<Secret> secret) {
+    if (secret.isEmpty()) {
+      return "spec.build.npmrcSecretRef: Secret " + namespace + "/" + name + " not found";
+    }
+    var data = secret.get().getData();
+    if (data == null || data.get(BuildLayout.NPMRC_FILE) == null) {
+      return "spec.build.npmrcSecretRef: Secret " + name + " has no .npmrc key";
+    }
+    return null;
   }
 
   /** Null when the push Secret holds a parseable .dockerconfigjson, else what is wrong. */

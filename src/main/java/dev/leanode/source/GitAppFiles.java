@@ -142,7 +142,32 @@ public class GitAppFiles {
           Kind.OTHER,
           "spec.source.git.subPath: no folder " + sub + " in commit " + source.commit());
     }
-    return new AppFiles(paths, texts);
+    return new AppFiles(paths, texts, sub.isEmpty() ? Map.of() : root(repo, id));
+  }
+
+  /** The root's workspace files (a subPath app may be a workspace member). */
+  private static Map<String, String> root(Repository repo, ObjectId id) throws IOException {
+    Map<String, String> root = new TreeMap<>();
+    try (RevWalk walk = new RevWalk(repo);
+        TreeWalk tree = new TreeWalk(repo)) {
+      tree.addTree(walk.parseCommit(id).getTree());
+      tree.setRecursive(false);
+      while (tree.next()) {
+        String name = tree.getPathString();
+        if (!AppFiles.ROOT_READ.contains(name)
+            || tree.getFileMode(0).getObjectType() != org.eclipse.jgit.lib.Constants.OBJ_BLOB) {
+          continue;
+        }
+        boolean text = name.equals("package.json") || name.equals("pnpm-workspace.yaml");
+        ObjectLoader blob = repo.open(tree.getObjectId(0));
+        root.put(
+            name,
+            text && blob.getSize() <= AppFiles.MAX_TEXT_BYTES
+                ? new String(blob.getBytes(), StandardCharsets.UTF_8)
+                : "");
+      }
+    }
+    return root;
   }
 
   private static SourceUnavailableException unavailable(

@@ -384,6 +384,7 @@ public final class SpecValidator {
     }
     validateResources(build.getResources(), errors);
     validateRef(build.getBaseImagePullSecretRef(), "spec.build.baseImagePullSecretRef", errors);
+    validateRef(build.getNpmrcSecretRef(), "spec.build.npmrcSecretRef", errors);
   }
 
   private static String tagOf(String image) {

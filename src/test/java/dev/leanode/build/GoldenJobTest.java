@@ -43,6 +43,34 @@ class GoldenJobTest {
     golden("inline-express-mirrors.job.yaml", Serialization.asYaml(plan.job()));
   }
 
+  /**
+   * spec.build.npmrcSecretRef: the Secret in the copy-npmrc init container only, one emptyDir copy
+   * per Kaniko container (the single-stage one has its own).
+   */
+  @Test
+  void inlineExpressAppWithNpmrcSecret() throws IOException {
+    var req = BuildFixtures.inlineRequest();
+    req.resource()
+        .getSpec()
+        .getBuild()
+        .setNpmrcSecretRef(new dev.leanode.api.v1alpha1.LocalObjectRef("npm-auth"));
+    BuildPlan plan = runner.plan(req);
+    golden("inline-express-npmrc.job.yaml", Serialization.asYaml(plan.job()));
+    var pod = plan.job().getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers())
+        .allSatisfy(
+            c ->
+                assertThat(c.getVolumeMounts())
+                    .noneMatch(m -> m.getName().equals("npmrc-secret"))
+                    .anyMatch(m -> m.getMountPath().equals(BuildLayout.NPMRC_DIR)));
+    assertThat(pod.getInitContainers())
+        .extracting(c -> c.getName())
+        .containsExactly(KanikoBuildRunner.INIT_CONTAINER, NpmrcVolumes.INIT_CONTAINER);
+    assertThat(plan.job().getMetadata().getName())
+        .as("the npmrc Secret's name joins the input hash")
+        .isNotEqualTo(runner.plan(BuildFixtures.inlineRequest()).job().getMetadata().getName());
+  }
+
   @Test
   void gitAppWithCaBundleAndResources() throws IOException {
     var req = BuildFixtures.gitRequest();

@@ -41,8 +41,14 @@ final class OperatorE2E {
 
   static NodeAppImage awaitCondition(
       KubernetesClient client, String name, String type, String status) {
+    return awaitCondition(client, name, type, status, Duration.ofMinutes(10));
+  }
+
+  /** The same, with a longer wait (a native addon compiled from source on 2 loaded cores). */
+  static NodeAppImage awaitCondition(
+      KubernetesClient client, String name, String type, String status, Duration atMost) {
     return await()
-        .atMost(Duration.ofMinutes(10))
+        .atMost(atMost)
         .pollInterval(Duration.ofSeconds(1))
         .until(
             () -> client.resources(NodeAppImage.class).withName(name).get(),

@@ -179,6 +179,8 @@ class BuildInputsResolverTest {
               assertThat(p.message()).startsWith("spec.app.command: cannot tell how to start");
             });
     resource.getSpec().getApp().setCommand(List.of("node", "x.js"));
+    // nativeBuild: auto reads the lockfile of the commit too; only never (or always) needs nothing
+    resource.getSpec().getApp().setNativeBuild(dev.leanode.api.v1alpha1.NativeBuild.NEVER);
     gitFiles = null; // a fetch would fail the test
     var in = (BuildInputsResolver.Inputs) resolve();
     assertThat(in.start().source()).isEqualTo("spec.app.command");

@@ -59,6 +59,15 @@ public class AppSpec {
   @JsonPropertyDescription("Port the app listens on: EXPOSEd and passed as the PORT variable.")
   private Integer port = DEFAULT_PORT;
 
+  @Default("auto")
+  @JsonPropertyDescription(
+      "auto | always | never: whether the install stages get python3, make and g++ for native"
+          + " addons (node-gyp). auto: when the lockfile says a package runs an install script"
+          + " (package-lock.json hasInstallScript, pnpm-lock.yaml requiresBuild); yarn.lock records"
+          + " neither, so set always for yarn apps with native addons. The final stage never gets"
+          + " the toolchain, only the built node_modules.")
+  private NativeBuild nativeBuild = NativeBuild.AUTO;
+
   @Size(max = 128)
   @JsonPropertyDescription("Environment variables baked into the final image.")
   private List<EnvVar> env = new ArrayList<>();
@@ -141,6 +150,14 @@ public class AppSpec {
 
   public void setPort(Integer port) {
     this.port = port;
+  }
+
+  public NativeBuild getNativeBuild() {
+    return nativeBuild;
+  }
+
+  public void setNativeBuild(NativeBuild nativeBuild) {
+    this.nativeBuild = nativeBuild;
   }
 
   public List<EnvVar> getEnv() {

@@ -54,6 +54,13 @@ public class BuildSpec {
     this.baseImagePullSecretRef = baseImagePullSecretRef;
   }
 
+  @JsonPropertyDescription(
+      "Secret (same namespace) with an .npmrc key (tokens, scoped registries) for private npm"
+          + " registries: copied by an init container into a volume of the build container only,"
+          + " read by the install steps (npm_config_userconfig) and deleted before the build script"
+          + " runs; never in an image layer, config, history or cache layer.")
+  private LocalObjectRef npmrcSecretRef;
+
   public String getTimeout() {
     return timeout;
   }
@@ -76,6 +83,14 @@ public class BuildSpec {
 
   public void setCompareSingleStage(Boolean compareSingleStage) {
     this.compareSingleStage = compareSingleStage;
+  }
+
+  public LocalObjectRef getNpmrcSecretRef() {
+    return npmrcSecretRef;
+  }
+
+  public void setNpmrcSecretRef(LocalObjectRef npmrcSecretRef) {
+    this.npmrcSecretRef = npmrcSecretRef;
   }
 
   public ResourceRequirements getResources() {
