@@ -308,18 +308,20 @@ class PodmanPodRunnerIT {
   void podEndsAsItsRestartPolicySaysWithItsLogAndPullSecret() {
     cp.createPushSecret(ns); // "regcred", dockerconfigjson for the htpasswd registry
     String image = Tools.AUTH_REGISTRY + "/" + ns + "/node:22-alpine";
+    // registry to registry: the image is never in the local store, so the pod's pull is a real
+    // one (and no other test's pull or clean-up decides whether IMAGE is there locally)
     Proc.run(
             Duration.ofMinutes(3),
-            Tools.podman(
-                "push",
-                "-q",
-                "--tls-verify=false",
-                "--creds",
-                Tools.REGISTRY_USER + ":" + Tools.REGISTRY_PASSWORD,
-                IMAGE,
-                image))
+            "skopeo",
+            "copy",
+            "--quiet",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+            "--dest-creds",
+            Tools.REGISTRY_USER + ":" + Tools.REGISTRY_PASSWORD,
+            "docker://" + IMAGE,
+            "docker://" + image)
         .check();
-    Proc.run(Duration.ofMinutes(1), Tools.podman("rmi", image)); // the pod's pull is a real one
     cp.admin()
         .pods()
         .inNamespace(ns)
