@@ -899,6 +899,10 @@ public final class PodmanPodRunner implements AutoCloseable {
                   Tools.podman("inspect", "--format", "{{.State.ExitCode}}", container))
               .output()
               .trim();
+      // podman logs -f ends once it has read everything of the stopped container; removing the
+      // container first loses what it has not read yet (a crash right after the start logged
+      // "nothing"). A kubelet's CRI log file is complete when the exit is reported: so here.
+      awaitFollower();
       Proc.run(Duration.ofSeconds(60), Tools.podman("rm", "-f", container));
       if (log != null) {
         log.finish();
@@ -943,6 +947,22 @@ public final class PodmanPodRunner implements AutoCloseable {
     }
 
     volatile ContainerLogs.Log log;
+    volatile java.util.concurrent.Future<?> follower;
+
+    /** Waits (at most 30 s) for {@code podman logs -f} of the current container to end. */
+    void awaitFollower() {
+      var f = follower;
+      if (f == null) {
+        return;
+      }
+      try {
+        f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.warnf("podman logs of %s did not end: %s", container, e);
+      }
+    }
 
     /**
      * The container's output into {@link ContainerLogs} as it comes ({@code podman logs -f}), so
@@ -953,29 +973,30 @@ public final class PodmanPodRunner implements AutoCloseable {
       ContainerLogs.Log current = logs.start(ns, name, c.getName());
       log = current;
       String which = container;
-      threads.submit(
-          () -> {
-            try {
-              Process p =
-                  new ProcessBuilder(Tools.podman("logs", "-f", which))
-                      .redirectErrorStream(true)
-                      .start();
-              try (var r =
-                  new java.io.BufferedReader(
-                      new java.io.InputStreamReader(
-                          p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  current.append(line);
+      follower =
+          threads.submit(
+              () -> {
+                try {
+                  Process p =
+                      new ProcessBuilder(Tools.podman("logs", "-f", which))
+                          .redirectErrorStream(true)
+                          .start();
+                  try (var r =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                      current.append(line);
+                    }
+                  }
+                  p.waitFor();
+                } catch (IOException e) {
+                  LOG.debugf("podman logs of %s ended: %s", which, e.getMessage());
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
                 }
-              }
-              p.waitFor();
-            } catch (IOException e) {
-              LOG.debugf("podman logs of %s ended: %s", which, e.getMessage());
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
+              });
     }
 
     /** The pod is over (restartPolicy, activeDeadlineSeconds): phase, reason, exit code. */
