@@ -205,11 +205,15 @@ RUN set -eu; \
     esac; \
     node /leanode/prune.cjs node_modules ; \
     mkdir -p 'services/api'/node_modules /leanode/node_modules-tree; \
-    find . -path '*node_modules*' -type l | while read -r l; do \
+    find . -path '*node_modules*' ! -path '*/node_modules/.pnpm/*' -type l | while read -r l; do \
       t=$(readlink -f "$l" || true); \
       case "$t" in */node_modules/*|/app/node_modules) ;; /app/*) echo "${t#/app/}" ;; esac; \
     done | sort -u > /leanode/workspace-packages; \
     echo 'services/api' >> /leanode/workspace-packages; \
+    find . -path '*/node_modules/.pnpm/node_modules/*' -type l | while read -r l; do \
+      t=$(readlink -f "$l" || true); \
+      case "$t" in */node_modules/*|/app/node_modules) ;; /app/*) grep -qxF "${t#/app/}" /leanode/workspace-packages || rm -f "$l" ;; esac; \
+    done; \
     find . -name node_modules -type d -prune > /tmp/leanode-node-modules; \
     while read -r d; do \
       p=$(dirname "$d"); p=${p#./}; \
