@@ -215,22 +215,30 @@ final class KanikoJob {
             "cp -RL " + INLINE_DIR + "/. " + CONTEXT_DIR + "/ && rm -rf " + CONTEXT_DIR + "/..?*")
         .withVolumeMounts(mount("inline", INLINE_DIR, true), mount("context", CONTEXT_DIR, false))
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(
-            new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity("10m"))
-                .addToRequests("memory", new Quantity("16Mi"))
-                .addToLimits("memory", new Quantity("64Mi"))
-                .build())
-        .withSecurityContext(
-            // copying files needs no privilege: the emptyDir is world-writable
-            new SecurityContextBuilder()
-                .withRunAsUser(65532L)
-                .withRunAsGroup(65532L)
-                .withRunAsNonRoot(true)
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withCapabilities(new CapabilitiesBuilder().withDrop("ALL").build())
-                .build())
+        .withResources(copyInitResources())
+        // copying files needs no privilege: the emptyDir is world-writable
+        .withSecurityContext(copyInitSecurityContext())
+        .build();
+  }
+
+  /** What an init container that only copies files (context, npmrc) may use. */
+  static ResourceRequirements copyInitResources() {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("10m"))
+        .addToRequests("memory", new Quantity("16Mi"))
+        .addToLimits("memory", new Quantity("64Mi"))
+        .build();
+  }
+
+  /** An init container that only copies files: nobody (65532), no capability, read-only root. */
+  static SecurityContext copyInitSecurityContext() {
+    return new SecurityContextBuilder()
+        .withRunAsUser(65532L)
+        .withRunAsGroup(65532L)
+        .withRunAsNonRoot(true)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withCapabilities(new CapabilitiesBuilder().withDrop("ALL").build())
         .build();
   }
 

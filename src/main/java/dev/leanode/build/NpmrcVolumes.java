@@ -4,12 +4,8 @@ import static dev.leanode.build.BuildLayout.NPMRC_DIR;
 import static dev.leanode.build.BuildLayout.NPMRC_FILE;
 import static dev.leanode.build.BuildLayout.NPMRC_SECRET_DIR;
 
-import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -80,22 +76,9 @@ final class NpmrcVolumes {
         .withCommand("sh", "-c", script)
         .withVolumeMounts(mounts)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(
-            new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity("10m"))
-                .addToRequests("memory", new Quantity("16Mi"))
-                .addToLimits("memory", new Quantity("64Mi"))
-                .build())
-        .withSecurityContext(
-            // reading a Secret volume and writing an emptyDir need no privilege
-            new SecurityContextBuilder()
-                .withRunAsUser(65532L)
-                .withRunAsGroup(65532L)
-                .withRunAsNonRoot(true)
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withCapabilities(new CapabilitiesBuilder().withDrop("ALL").build())
-                .build())
+        .withResources(KanikoJob.copyInitResources())
+        // reading a Secret volume and writing an emptyDir need no privilege
+        .withSecurityContext(KanikoJob.copyInitSecurityContext())
         .build();
   }
 

@@ -228,21 +228,25 @@ class GeneratedAppsIT extends OnRealCluster {
   }
 
   void done(String app, NodeAppImage r, long t0) {
-    var out = r.getStatus().getOutput();
-    String line =
-        String.format(
-            "%s -> %s; image %d bytes (%s)%s; %.0f s",
-            r.getStatus().getDockerfile().getStartCommand(),
-            r.getStatus().getDockerfile().getStartCommandSource(),
-            out.getSizeBytes(),
-            out.getSize(),
-            r.getStatus().getComparison() == null
-                ? ""
-                : ", single-stage "
-                    + r.getStatus().getComparison().getSingleStageSizeBytes()
-                    + " bytes",
-            (System.nanoTime() - t0) / 1e9);
+    String line = reportLine(r, t0);
     report.put(app, line);
     System.out.println("[GeneratedAppsIT] " + app + ": " + line);
+  }
+
+  /** What was chosen for a real app, the image size (and single-stage's), and the build time. */
+  static String reportLine(NodeAppImage r, long t0) {
+    var out = r.getStatus().getOutput();
+    return String.format(
+        "%s -> %s; image %d bytes (%s)%s; %.0f s",
+        r.getStatus().getDockerfile().getStartCommand(),
+        r.getStatus().getDockerfile().getStartCommandSource(),
+        out.getSizeBytes(),
+        out.getSize(),
+        r.getStatus().getComparison() == null
+            ? ""
+            : ", single-stage "
+                + r.getStatus().getComparison().getSingleStageSizeBytes()
+                + " bytes",
+        (System.nanoTime() - t0) / 1e9);
   }
 }
